@@ -1,0 +1,188 @@
+import { z } from 'zod';
+
+/** Where the Mistral API lives when `MISTRAL_SERVER_URL` is unset. */
+export const MISTRAL_DEFAULT_URL = 'https://api.mistral.ai';
+/** Discord's REST base (with `/api`) when `DISCORD_API_URL` is unset. */
+export const DISCORD_DEFAULT_API_URL = 'https://discord.com/api';
+
+const SNOWFLAKE = /^\d{17,20}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Blank strings count as unset, so `FOO=` in a .env file falls back to the default. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+/** Whole numbers, optionally written with `_` separators (`1_000_000`). */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d[\d_]*$/, 'must be a whole number')
+    .transform((s) => Number(s.replaceAll('_', '')))
+    .pipe(z.number().int().min(min).max(max));
+
+const positiveNumber = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+  .transform(Number)
+  .pipe(z.number().positive('must be greater than 0'));
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL')
+  .transform((s) => s.replace(/\/+$/, ''));
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine(
+    (s) => /^sqlite:\/\/.+/.test(s) || /^rediss?:\/\/.+/.test(s),
+    'must be sqlite://<file path> or redis://host:port',
+  );
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((s) => /^rediss?:\/\/.+/.test(s) && URL.canParse(s), 'must be redis://host:port');
+
+const idList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
+  .refine((ids) => ids.every((id) => SNOWFLAKE.test(id)), 'must be comma-separated Discord user IDs')
+  .transform((ids) => Object.freeze(ids));
+
+const modelList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (ids) => ids.length > 0 && ids.every((m) => /^[\w.:-]{1,100}$/.test(m)),
+    'must be comma-separated model names',
+  )
+  .transform((ids) => Object.freeze(ids));
+
+const schema = z.object({
+  DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  MISTRAL_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  MISTRAL_SERVER_URL: optional(httpUrl),
+  DISCORD_API_URL: optional(httpUrl),
+  DATABASE_URL: optional(databaseUrl),
+  REDIS_URL: optional(redisUrl),
+  DEFAULT_MODEL: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[\w.:-]{1,100}$/, 'must be a model name'),
+  ),
+  GUILD_MONTHLY_TOKEN_BUDGET: optional(integer(0)),
+  BOT_OWNER_IDS: optional(idList),
+  MISTRAL_REQUESTS_PER_SECOND: optional(positiveNumber),
+  MISTRAL_TIMEOUT_MS: optional(integer(1_000, 600_000)),
+  DEV_GUILD_ID: optional(z.string().trim().regex(SNOWFLAKE, 'must be a Discord server ID')),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+  MISTRAL_MODELS: optional(modelList),
+  MAX_ANSWER_TOKENS: optional(integer(16, 32_000)),
+  MAX_PROMPT_CHARS: optional(integer(1, 6_000)),
+  MISTRAL_MAX_RETRIES: optional(integer(0, 10)),
+  MISTRAL_START_MARGIN_MS: optional(integer(0, 1_000)),
+});
+
+/** The bot's settings, parsed once at start-up and frozen. */
+export interface Config {
+  readonly discordToken: string;
+  readonly mistralApiKey: string;
+  readonly mistralServerUrl: string;
+  readonly discordApiUrl: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string | undefined;
+  readonly defaultModel: string;
+  readonly guildMonthlyTokenBudget: number;
+  /** Operators' user IDs; empty means "the application's owner", looked up at log-in. */
+  readonly botOwnerIds: readonly string[];
+  readonly requestsPerSecond: number;
+  readonly mistralTimeoutMs: number;
+  readonly devGuildId: string | undefined;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Models offered to servers; `undefined` means the built-in free-tier catalogue. */
+  readonly models: readonly string[] | undefined;
+  readonly maxAnswerTokens: number;
+  readonly maxPromptChars: number;
+  readonly maxRetries: number;
+  readonly startMarginMs: number;
+}
+
+/** Defaults for everything optional; documented in .env.example and README.md. */
+export const DEFAULTS = Object.freeze({
+  databaseUrl: 'sqlite://data/bot.sqlite',
+  defaultModel: 'mistral-small-latest',
+  guildMonthlyTokenBudget: 500_000,
+  requestsPerSecond: 1,
+  mistralTimeoutMs: 60_000,
+  logLevel: 'info',
+  maxAnswerTokens: 1_024,
+  maxPromptChars: 6_000,
+  maxRetries: 3,
+  startMarginMs: 15,
+} as const);
+
+/** Thrown when the environment is unusable; `problems` has one line per bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses and freezes the configuration from an environment object (normally `process.env`
+ * after dotenv). Throws {@link ConfigError} naming every missing or malformed variable.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      const raw = env[name];
+      const message = raw === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+      return `${name} ${message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    discordToken: e.DISCORD_TOKEN,
+    mistralApiKey: e.MISTRAL_API_KEY,
+    mistralServerUrl: e.MISTRAL_SERVER_URL ?? MISTRAL_DEFAULT_URL,
+    discordApiUrl: e.DISCORD_API_URL ?? DISCORD_DEFAULT_API_URL,
+    databaseUrl: e.DATABASE_URL ?? DEFAULTS.databaseUrl,
+    redisUrl: e.REDIS_URL,
+    defaultModel: e.DEFAULT_MODEL ?? DEFAULTS.defaultModel,
+    guildMonthlyTokenBudget: e.GUILD_MONTHLY_TOKEN_BUDGET ?? DEFAULTS.guildMonthlyTokenBudget,
+    botOwnerIds: e.BOT_OWNER_IDS ?? [],
+    requestsPerSecond: e.MISTRAL_REQUESTS_PER_SECOND ?? DEFAULTS.requestsPerSecond,
+    mistralTimeoutMs: e.MISTRAL_TIMEOUT_MS ?? DEFAULTS.mistralTimeoutMs,
+    devGuildId: e.DEV_GUILD_ID,
+    logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    models: e.MISTRAL_MODELS,
+    maxAnswerTokens: e.MAX_ANSWER_TOKENS ?? DEFAULTS.maxAnswerTokens,
+    maxPromptChars: e.MAX_PROMPT_CHARS ?? DEFAULTS.maxPromptChars,
+    maxRetries: e.MISTRAL_MAX_RETRIES ?? DEFAULTS.maxRetries,
+    startMarginMs: e.MISTRAL_START_MARGIN_MS ?? DEFAULTS.startMarginMs,
+  });
+}
+
+/** Every environment variable the bot reads, in the order .env.example documents them. */
+export const ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));
