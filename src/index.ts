@@ -31,7 +31,7 @@ export interface RunningBot {
  */
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
   const store = await openStore(config.databaseUrl);
-  const settings = createSettingsStore(store.keyv);
+  const settings = createSettingsStore((ns) => store.keyv(ns));
   const intervalMs = 1000 / config.requestsPerSecond + config.startMarginMs;
   const pacer = new Pacer(intervalMs);
   const models = new ModelDirectory(modelCatalogue(config.models, config.defaultModel), config.defaultModel);

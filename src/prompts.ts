@@ -121,11 +121,11 @@ export class PromptService {
     }
 
     const release = reservations.hold(guildId, promptEstimate + maxTokens);
+    let result: ChatResult;
+    const reqLog = log.child({ model, maxTokens, promptEstimate });
+    const startedAt = performance.now();
     try {
       await deferOnce(interaction, false);
-      const reqLog = log.child({ model, maxTokens, promptEstimate });
-      const startedAt = performance.now();
-      let result: ChatResult;
       try {
         result = await this.#deps.gate.run({
           guildId,
@@ -153,18 +153,24 @@ export class PromptService {
         { usage, finishReason: result.finishReason, ms: Math.round(performance.now() - startedAt) },
         'answered',
       );
-      await sendParts(
-        interaction,
-        splitMessage(result.content.trim() === '' ? '(The model returned an empty answer.)' : result.content),
-      );
     } finally {
+      // Settled (or failed): the reservation gives way to the recorded usage before delivery.
       release();
     }
+    await sendParts(interaction, splitMessage(presentAnswer(result)));
   }
 
   #now(): Date {
     return this.#deps.now?.() ?? new Date();
   }
+}
+
+/** The text members see: the answer, and a note when Mistral stopped at the length limit. */
+export function presentAnswer(result: ChatResult): string {
+  const text = result.content.trim() === '' ? '(The model returned an empty answer.)' : result.content;
+  return result.finishReason === 'length'
+    ? `${text}\n-# (Cut short: the answer reached its length limit.)`
+    : text;
 }
 
 function estimatedUsage(promptEstimate: number, content: string): TokenUsage {

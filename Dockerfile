@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Build stage: install everything, typecheck, then keep only production dependencies.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY commands ./commands
+COPY scripts ./scripts
+RUN npx tsc --noEmit
+RUN npm prune --omit=dev
+
+# Runtime stage: Node 24 runs the TypeScript sources directly (type stripping), as a non-root user.
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/package.json ./
+COPY --from=build /app/src ./src
+COPY --from=build /app/commands ./commands
+COPY --from=build /app/scripts ./scripts
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+VOLUME ["/app/data"]
+ENV DATABASE_URL=sqlite:///app/data/bot.sqlite
+CMD ["node", "src/index.ts"]

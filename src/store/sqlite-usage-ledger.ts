@@ -1,0 +1,241 @@
+/* eslint-disable @typescript-eslint/require-await --
+   DatabaseSync is synchronous, but the UsageLedger contract is promise-based and callers must see failures
+   as rejections, not synchronous throws: `async` on a body without `await` gives exactly that. */
+import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
+
+import { dayKey, isMonthKey, monthKey } from './month.ts';
+import { applyConnectionPragmas } from './open-sqlite.ts';
+import type { GuildMonthUsage, UsageLedger, UsageRecord, UsageTotals } from './usage-ledger.ts';
+
+type Row = Record<string, SQLOutputValue>;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS usage_monthly (
+  guild_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  model TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  PRIMARY KEY (guild_id, month, model, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS usage_monthly_by_month ON usage_monthly (month, model);
+CREATE TABLE IF NOT EXISTS usage_daily (
+  guild_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  model TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  PRIMARY KEY (guild_id, day, model)
+) WITHOUT ROWID;
+`;
+
+// Keyv has no atomic increment (a read-modify-write through it loses concurrent updates), so the
+// ledger adds inside SQLite: the upsert reads and writes the row under the database's write lock.
+const ADD_MONTHLY = `
+INSERT INTO usage_monthly (guild_id, month, model, user_id, prompt_tokens, completion_tokens, requests)
+VALUES (?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT (guild_id, month, model, user_id) DO UPDATE SET
+  prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+  completion_tokens = completion_tokens + excluded.completion_tokens,
+  requests = requests + excluded.requests`;
+
+const ADD_DAILY = `
+INSERT INTO usage_daily (guild_id, day, model, prompt_tokens, completion_tokens, requests)
+VALUES (?, ?, ?, ?, ?, 1)
+ON CONFLICT (guild_id, day, model) DO UPDATE SET
+  prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+  completion_tokens = completion_tokens + excluded.completion_tokens,
+  requests = requests + excluded.requests`;
+
+const SUMS = `SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
+  SUM(requests) AS requests`;
+const BY_TOTAL_DESC = 'ORDER BY SUM(prompt_tokens) + SUM(completion_tokens) DESC';
+
+/**
+ * The usage ledger on the bot's SQLite file (`node:sqlite`). Exact under concurrency, including other
+ * connections and other processes on the same file: each `record()` is one `BEGIN IMMEDIATE`
+ * transaction of two additive upserts (monthly per guild/model/user, daily per guild/model), so a
+ * request is counted in both tables or in neither.
+ *
+ * Limits:
+ * - Calls are synchronous under the hood; while another process holds the write lock a call blocks
+ *   the event loop for up to the busy timeout, then rejects with SQLITE_BUSY.
+ * - Code sharing the handle must not keep a transaction open across an `await`, or `record()` fails.
+ * - Counts must stay below 2^53 per row and per sum (far beyond any monthly quota).
+ */
+export class SqliteUsageLedger implements UsageLedger {
+  readonly #db: DatabaseSync;
+  readonly #addMonthly: StatementSync;
+  readonly #addDaily: StatementSync;
+  readonly #monthTotal: StatementSync;
+  readonly #monthByModel: StatementSync;
+  readonly #monthByUser: StatementSync;
+  readonly #monthByDay: StatementSync;
+  readonly #keyMonthByModel: StatementSync;
+  readonly #ping: StatementSync;
+
+  /** Creates the tables if missing and applies the durability pragmas to `db` (idempotent). */
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    applyConnectionPragmas(db);
+    db.exec(SCHEMA);
+    this.#addMonthly = db.prepare(ADD_MONTHLY);
+    this.#addDaily = db.prepare(ADD_DAILY);
+    this.#monthTotal = db.prepare(
+      'SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS total FROM usage_monthly ' +
+        'WHERE guild_id = ? AND month = ?',
+    );
+    this.#monthByModel = db.prepare(
+      `SELECT model, ${SUMS} FROM usage_monthly WHERE guild_id = ? AND month = ? ` +
+        `GROUP BY model ${BY_TOTAL_DESC}, model`,
+    );
+    this.#monthByUser = db.prepare(
+      `SELECT user_id, ${SUMS} FROM usage_monthly WHERE guild_id = ? AND month = ? ` +
+        `GROUP BY user_id ${BY_TOTAL_DESC}, user_id`,
+    );
+    // Day keys sort as strings, so a month is the range [yyyy-mm-01, yyyy-mm-31] on the primary key.
+    this.#monthByDay = db.prepare(
+      'SELECT day, model, prompt_tokens, completion_tokens, requests FROM usage_daily ' +
+        'WHERE guild_id = ? AND day >= ? AND day <= ? ORDER BY day, model',
+    );
+    this.#keyMonthByModel = db.prepare(
+      `SELECT model, ${SUMS} FROM usage_monthly WHERE month = ? GROUP BY model ${BY_TOTAL_DESC}, model`,
+    );
+    this.#ping = db.prepare('SELECT 1 AS ok');
+  }
+
+  /**
+   * Adds one settled request. Rejects with a TypeError, recording nothing, when a token count is not a
+   * non-negative integer, an id or the model is empty, or `at` is not a valid Date.
+   */
+  async record(r: UsageRecord): Promise<void> {
+    assertNonEmpty('guildId', r.guildId);
+    assertNonEmpty('userId', r.userId);
+    assertNonEmpty('model', r.model);
+    assertTokenCount('promptTokens', r.promptTokens);
+    assertTokenCount('completionTokens', r.completionTokens);
+    if (!(r.at instanceof Date) || Number.isNaN(r.at.getTime())) {
+      throw new TypeError('UsageRecord.at must be a valid Date');
+    }
+    const month = monthKey(r.at);
+    const day = dayKey(r.at);
+    // IMMEDIATE takes the write lock up front, so another process cannot slip in between the upserts
+    // and a lock upgrade can never deadlock (which would fail at once instead of waiting busy_timeout).
+    this.#transaction('BEGIN IMMEDIATE', () => {
+      this.#addMonthly.run(r.guildId, month, r.model, r.userId, r.promptTokens, r.completionTokens);
+      this.#addDaily.run(r.guildId, day, r.model, r.promptTokens, r.completionTokens);
+    });
+  }
+
+  /** Prompt + completion tokens of one guild in one month; 0 for a month with no usage. */
+  async monthTotal(guildId: string, month: string): Promise<number> {
+    assertMonth(month);
+    return intOf(this.#monthTotal.get(guildId, month)?.total);
+  }
+
+  /** The /usage breakdown, read from one snapshot so its parts always add up. */
+  async monthReport(guildId: string, month: string): Promise<GuildMonthUsage> {
+    assertMonth(month);
+    return this.#transaction('BEGIN', () => {
+      const byModel = this.#monthByModel.all(guildId, month).map((row) => ({
+        model: textOf(row.model),
+        ...totalsOf(row),
+      }));
+      const byUser = this.#monthByUser.all(guildId, month).map((row) => ({
+        userId: textOf(row.user_id),
+        ...totalsOf(row),
+      }));
+      const byDay = this.#monthByDay.all(guildId, `${month}-01`, `${month}-31`).map((row) => ({
+        day: textOf(row.day),
+        model: textOf(row.model),
+        ...totalsOf(row),
+      }));
+      return { month, total: sumTotals(byModel), byModel, byUser, byDay };
+    });
+  }
+
+  /** Per-model totals over every guild for a month, largest first. */
+  async keyMonthByModel(month: string): Promise<ReadonlyArray<{ model: string } & UsageTotals>> {
+    assertMonth(month);
+    return this.#keyMonthByModel.all(month).map((row) => ({ model: textOf(row.model), ...totalsOf(row) }));
+  }
+
+  /** Runs a trivial query; rejects if the database is closed or unreadable. */
+  async ping(): Promise<void> {
+    if (intOf(this.#ping.get()?.ok) !== 1) {
+      throw new Error('SQLite ping returned an unexpected result');
+    }
+  }
+
+  #transaction<T>(begin: 'BEGIN' | 'BEGIN IMMEDIATE', work: () => T): T {
+    this.#db.exec(begin);
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) {
+        this.#db.exec('ROLLBACK');
+      }
+      throw error;
+    }
+  }
+}
+
+function assertNonEmpty(field: string, value: string): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`UsageRecord.${field} must be a non-empty string`);
+  }
+}
+
+function assertTokenCount(field: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`UsageRecord.${field} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+function assertMonth(month: string): void {
+  if (!isMonthKey(month)) {
+    throw new RangeError(`Expected a month key like 2026-11, got "${month}"`);
+  }
+}
+
+function totalsOf(row: Row): UsageTotals {
+  const promptTokens = intOf(row.prompt_tokens);
+  const completionTokens = intOf(row.completion_tokens);
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    requests: intOf(row.requests),
+  };
+}
+
+function sumTotals(parts: readonly UsageTotals[]): UsageTotals {
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let requests = 0;
+  for (const part of parts) {
+    promptTokens += part.promptTokens;
+    completionTokens += part.completionTokens;
+    requests += part.requests;
+  }
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, requests };
+}
+
+function intOf(value: SQLOutputValue | undefined): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    return value;
+  }
+  throw new TypeError(`Expected an integer from the usage tables, got ${String(value)}`);
+}
+
+function textOf(value: SQLOutputValue | undefined): string {
+  if (typeof value !== 'string') {
+    throw new TypeError(`Expected TEXT from the usage tables, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,49 @@
+/** One settled request's usage, as Mistral reported it. */
+export interface UsageRecord {
+  readonly guildId: string;
+  readonly userId: string;
+  readonly model: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** When the request settled; decides the UTC month and day it counts against. */
+  readonly at: Date;
+}
+
+/** Summed usage over some set of requests. `totalTokens` is prompt + completion. */
+export interface UsageTotals {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+  readonly requests: number;
+}
+
+/** One guild's usage in one UTC month, broken down for the /usage command. */
+export interface GuildMonthUsage {
+  /** `yyyy-mm`, UTC. */
+  readonly month: string;
+  readonly total: UsageTotals;
+  /** Sorted by totalTokens, largest first. */
+  readonly byModel: ReadonlyArray<{ model: string } & UsageTotals>;
+  /** Sorted by totalTokens, largest first. */
+  readonly byUser: ReadonlyArray<{ userId: string } & UsageTotals>;
+  /** Sorted by day, then model. */
+  readonly byDay: ReadonlyArray<{ day: string; model: string } & UsageTotals>;
+}
+
+/**
+ * Exact per-guild token accounting, the source of truth for monthly budgets. It is a separate port
+ * from the settings store because Keyv has no atomic increment: counters need the backend's own
+ * atomic add (SQLite upsert, Redis HINCRBY), or concurrent requests lose updates.
+ */
+export interface UsageLedger {
+  /** Adds one request's usage atomically (exact under any concurrency). */
+  record(r: UsageRecord): Promise<void>;
+  /** Total tokens (prompt + completion) a guild used in a month ('yyyy-mm', UTC). Fast: used before every request. */
+  monthTotal(guildId: string, month: string): Promise<number>;
+  /** Full breakdown for /usage (byModel and byUser sorted by totalTokens desc, byDay by day). */
+  monthReport(guildId: string, month: string): Promise<GuildMonthUsage>;
+  /** Whole-key totals per model for a month (all guilds), for operator alerts. */
+  keyMonthByModel(month: string): Promise<ReadonlyArray<{ model: string } & UsageTotals>>;
+  /** Cheap liveness check for health endpoints. */
+  ping(): Promise<void>;
+}
