@@ -1,9 +1,4 @@
-import {
-  ApplicationCommandOptionType,
-  InteractionContextType,
-  MessageFlags,
-  PermissionFlagsBits,
-} from 'discord.js';
+import { ApplicationCommandOptionType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import type { Command } from '../src/discord/command.ts';
 import { respond } from '../src/discord/reply.ts';
 import { UserError } from '../src/errors.ts';

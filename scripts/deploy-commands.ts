@@ -35,6 +35,9 @@ try {
   console.log(`Registered ${commands.size} commands ${guildId ? `to server ${guildId}` : 'globally'}.`);
 } catch (error) {
   if (error instanceof ConfigError) for (const line of error.problems) console.error(line);
-  else console.error(`Could not register the commands: ${error instanceof Error ? error.message : String(error)}`);
+  else
+    console.error(
+      `Could not register the commands: ${error instanceof Error ? error.message : String(error)}`,
+    );
   process.exitCode = 1;
 }

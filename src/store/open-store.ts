@@ -14,8 +14,8 @@ export interface Store {
 }
 
 /**
- * Opens the store `DATABASE_URL` names. Throws an Error whose message names DATABASE_URL and
- * says what is wrong when it cannot be opened.
+ * Opens the store `DATABASE_URL` names. Rejects with an Error whose message names
+ * DATABASE_URL and says what is wrong when it cannot be opened.
  */
 export async function openStore(url: string): Promise<Store> {
   if (/^rediss?:\/\//.test(url)) {
@@ -32,9 +32,8 @@ export async function openStore(url: string): Promise<Store> {
       return new Keyv({ store: new SqliteKeyvStore(db), namespace });
     },
     usage,
-    close() {
+    async close() {
       if (db.isOpen) db.close();
-      return Promise.resolve();
     },
   };
 }

@@ -1,6 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await --
-   DatabaseSync is synchronous, but the Keyv contract is promise-based and callers must see failures
-   as rejections, not synchronous throws: `async` on a body without `await` gives exactly that. */
 import { EventEmitter } from 'node:events';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
