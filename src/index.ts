@@ -9,6 +9,7 @@ import { NO_MENTIONS } from './discord/reply.ts';
 import { registerCommands } from './discord/register.ts';
 import { createGate, type RequestGate } from './gate/gate.ts';
 import { Pacer } from './gate/pacer.ts';
+import { BotEvents } from './events.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMistralApi } from './mistral/client.ts';
 import { ModelDirectory, modelCatalogue } from './mistral/models.ts';
@@ -19,6 +20,7 @@ import { openStore, type Store } from './store/open-store.ts';
 /** A running bot, as the entry point and the end-to-end tests hold it. */
 export interface RunningBot {
   readonly client: Client<true>;
+  readonly events: BotEvents;
   readonly gate: RequestGate;
   readonly store: Store;
   /** Logs out, stops the gate and closes the store. */
@@ -30,6 +32,7 @@ export interface RunningBot {
  * The only place that builds infrastructure; everything else receives it.
  */
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
+  const events = new BotEvents((error) => log.error({ err: error }, 'event listener failed'));
   const store = await openStore(config.databaseUrl);
   const settings = createSettingsStore((ns) => store.keyv(ns));
   const intervalMs = 1000 / config.requestsPerSecond + config.startMarginMs;
@@ -41,6 +44,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     timeoutMs: config.mistralTimeoutMs,
     beforeSend: () => pacer.waitTurn(),
     onSent: () => pacer.markSent(),
+    onLimits: (model, limits) => events.emit({ type: 'limits', model, limits }),
   });
   const gate = createGate({
     requestsPerSecond: config.requestsPerSecond,
@@ -48,6 +52,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     pacer,
     log: log.child({ component: 'gate' }),
     maxRetries: config.maxRetries,
+    events,
   });
   const prompts = new PromptService({
     config,
@@ -57,6 +62,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     gate,
     mistral,
     models,
+    events,
   });
   const operators = new Operators(config.botOwnerIds);
   const client = new Client({
@@ -68,6 +74,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     commands,
     { config, prompts, usage: store.usage, settings, models, operators },
     log,
+    events,
   );
   client.on('interactionCreate', (interaction) => void dispatch(interaction));
   client.on('error', (error) => log.error({ err: error }, 'discord client error'));
@@ -96,6 +103,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   let stopped = false;
   return {
     client: readyClient,
+    events,
     gate,
     store,
     async stop() {

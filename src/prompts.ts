@@ -11,6 +11,7 @@ import { deferOnce, discordTime, formatTokens, sendParts } from './discord/reply
 import { splitMessage } from './discord/split-message.ts';
 import { UserError } from './errors.ts';
 import { GateRefusal, type RequestGate } from './gate/gate.ts';
+import type { BotEvents } from './events.ts';
 import type { Logger } from './log.ts';
 import {
   UpstreamError,
@@ -36,6 +37,7 @@ export interface PromptServiceDeps {
   readonly gate: RequestGate;
   readonly mistral: MistralApi;
   readonly models: ModelDirectory;
+  readonly events?: BotEvents;
   readonly now?: () => Date;
 }
 
@@ -124,6 +126,7 @@ export class PromptService {
     let result: ChatResult;
     const reqLog = log.child({ model, maxTokens, promptEstimate });
     const startedAt = performance.now();
+    let firstStart: number | undefined;
     try {
       await deferOnce(interaction, false);
       try {
@@ -132,7 +135,10 @@ export class PromptService {
           userId: interaction.user.id,
           model,
           deadline: interaction.createdTimestamp + START_DEADLINE_MS,
-          attempt: () => this.#deps.mistral.complete({ model, messages, maxTokens }),
+          attempt: () => {
+            firstStart ??= performance.now();
+            return this.#deps.mistral.complete({ model, messages, maxTokens });
+          },
         });
       } catch (error) {
         if (error instanceof UpstreamError && error.kind === 'model_unavailable')
@@ -149,10 +155,18 @@ export class PromptService {
         completionTokens: usage.completionTokens,
         at: this.#now(),
       });
-      reqLog.info(
-        { usage, finishReason: result.finishReason, ms: Math.round(performance.now() - startedAt) },
-        'answered',
-      );
+      const totalMs = performance.now() - startedAt;
+      reqLog.info({ usage, finishReason: result.finishReason, ms: Math.round(totalMs) }, 'answered');
+      this.#deps.events?.emit({
+        type: 'answered',
+        guildId,
+        userId: interaction.user.id,
+        model,
+        usage,
+        estimated: !result.usage,
+        waitedMs: (firstStart ?? startedAt) - startedAt,
+        totalMs,
+      });
     } finally {
       // Settled (or failed): the reservation gives way to the recorded usage before delivery.
       release();

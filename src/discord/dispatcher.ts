@@ -1,5 +1,6 @@
 import type { Interaction } from 'discord.js';
 import { GENERIC_FAILURE, UserError } from '../errors.ts';
+import type { BotEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { AppContext, Command } from './command.ts';
 import { deferOnce, replyPrivately } from './reply.ts';
@@ -16,6 +17,7 @@ export function createDispatcher(
   commands: ReadonlyMap<string, Command>,
   ctx: Omit<AppContext, 'log'>,
   log: Logger,
+  events?: BotEvents,
 ): (interaction: Interaction) => Promise<void> {
   return async (interaction) => {
     if (interaction.isAutocomplete()) {
@@ -54,8 +56,14 @@ export function createDispatcher(
       await command.execute(interaction, { ...ctx, log: ilog });
     } catch (error) {
       const refusal = error instanceof UserError;
-      if (refusal) ilog.info({ code: error.code, cause: error.cause }, 'refused');
-      else ilog.error({ err: error }, 'command failed');
+      const where = { guildId: interaction.guildId, command: interaction.commandName };
+      if (refusal) {
+        ilog.info({ code: error.code, cause: error.cause }, 'refused');
+        events?.emit({ type: 'refused', ...where, code: error.code });
+      } else {
+        ilog.error({ err: error }, 'command failed');
+        events?.emit({ type: 'failed', ...where });
+      }
       await replyPrivately(interaction, refusal ? error.message : GENERIC_FAILURE).catch(
         (replyError: unknown) => ilog.warn({ err: replyError }, 'could not tell the user'),
       );

@@ -1,5 +1,6 @@
 import Bottleneck from 'bottleneck';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BotEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import { UpstreamError } from '../mistral/client.ts';
 import { FairQueue } from './fair-queue.ts';
@@ -35,6 +36,8 @@ export interface RequestGate {
   readonly waiting: number;
   /** Requests started and not yet settled. */
   readonly inFlight: number;
+  /** Resolves when no request is in flight, or after `timeoutMs`; true if drained. */
+  drain(timeoutMs: number): Promise<boolean>;
   /** Refuses new requests, rejects waiting ones with `closed`, and stops pacing. */
   close(): Promise<void>;
 }
@@ -56,6 +59,7 @@ export interface GateOptions {
   readonly backoffMaxMs?: number;
   /** A Bottleneck instance to pace with (e.g. a clustered one); built in-process when absent. */
   readonly limiter?: Bottleneck;
+  readonly events?: BotEvents;
 }
 
 interface Entry {
@@ -64,6 +68,7 @@ interface Entry {
   readonly reject: (error: unknown) => void;
   failures: number;
   rateLimits: number;
+  readonly enqueuedAt: number;
 }
 
 /**
@@ -156,6 +161,14 @@ export function createGate(options: GateOptions): RequestGate {
         entry.reject(new GateRefusal('expired', 'The request waited too long and was not sent.'));
         continue;
       }
+      options.events?.emit({
+        type: 'started',
+        guildId: entry.request.guildId,
+        model: entry.request.model,
+        waitedMs: performance.now() - entry.enqueuedAt,
+        attempt: entry.failures + entry.rateLimits + 1,
+        waiting: queue.size,
+      });
       void execute(entry);
       notifyWaiting();
       return;
@@ -164,11 +177,16 @@ export function createGate(options: GateOptions): RequestGate {
 
   const execute = async (entry: Entry) => {
     inFlight++;
+    const t0 = performance.now();
+    const model = entry.request.model;
     try {
       const value = await entry.request.attempt();
       consecutive429 = 0;
+      options.events?.emit({ type: 'attempt', model, outcome: 'ok', ms: performance.now() - t0 });
       entry.resolve(value);
     } catch (error) {
+      const outcome = error instanceof UpstreamError ? error.kind : 'network';
+      options.events?.emit({ type: 'attempt', model, outcome, ms: performance.now() - t0 });
       handleFailure(entry, error);
     } finally {
       inFlight--;
@@ -186,6 +204,12 @@ export function createGate(options: GateOptions): RequestGate {
       entry.rateLimits++;
       const waitMs = error.retryAfterMs ?? backoff(consecutive429);
       options.pacer.pauseFor(waitMs);
+      options.events?.emit({
+        type: 'paused',
+        model: entry.request.model,
+        waitMs,
+        stated: error.retryAfterMs !== undefined,
+      });
       log.warn(
         { ...ctx, waitMs: Math.round(waitMs), stated: error.retryAfterMs !== undefined },
         'rate limited; gate paused',
@@ -235,9 +259,16 @@ export function createGate(options: GateOptions): RequestGate {
             reject,
             failures: 0,
             rateLimits: 0,
+            enqueuedAt: performance.now(),
           },
           false,
         );
+        options.events?.emit({
+          type: 'queued',
+          guildId: request.guildId,
+          model: request.model,
+          waiting: queue.size,
+        });
         notifyWaiting();
       });
     },
@@ -246,6 +277,11 @@ export function createGate(options: GateOptions): RequestGate {
     },
     get inFlight() {
       return inFlight;
+    },
+    async drain(timeoutMs) {
+      const until = performance.now() + timeoutMs;
+      while (inFlight > 0 && performance.now() < until) await sleep(50);
+      return inFlight === 0;
     },
     async close() {
       closed = true;

@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Edits one message no more often than once per `minGapMs`, always ending on the latest
+ * content. Discord allows about 5 edits per 2 s on one interaction reply and discord.js queues
+ * the rest, so an unpaced stream of edits falls behind; this coalesces instead: while an edit
+ * waits its turn, newer content replaces older.
+ */
+export class PacedEditor {
+  readonly #edit: (content: string) => Promise<unknown>;
+  readonly #minGapMs: number;
+  #pending: string | undefined;
+  #shown: string | undefined;
+  #lastEditAt = -Infinity;
+  #running: Promise<void> | undefined;
+  #failed: unknown;
+
+  constructor(edit: (content: string) => Promise<unknown>, minGapMs = 1_000) {
+    this.#edit = edit;
+    this.#minGapMs = minGapMs;
+  }
+
+  /** `performance.now()` of the last edit sent (or `-Infinity`). */
+  get lastEditAt(): number {
+    return this.#lastEditAt;
+  }
+
+  /** Shows `content` as soon as pacing allows (replacing anything not yet shown). */
+  set(content: string): void {
+    this.#pending = content;
+    this.#running ??= this.#run().finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  /** Resolves when the latest content has been shown; rejects if the last edit failed. */
+  async flush(): Promise<void> {
+    while (this.#running) await this.#running;
+    if (this.#failed !== undefined) {
+      const error = this.#failed;
+      this.#failed = undefined;
+      throw error;
+    }
+  }
+
+  async #run(): Promise<void> {
+    while (this.#pending !== undefined && this.#pending !== this.#shown) {
+      const wait = this.#lastEditAt + this.#minGapMs - performance.now();
+      if (wait > 0) await sleep(wait);
+      const content = this.#pending;
+      this.#lastEditAt = performance.now();
+      try {
+        await this.#edit(content);
+        this.#shown = content;
+        this.#failed = undefined;
+      } catch (error) {
+        this.#failed = error;
+        this.#pending = undefined;
+      }
+    }
+  }
+}
