@@ -39,7 +39,7 @@ export class PacedEditor {
     if (this.#failed !== undefined) {
       const error = this.#failed;
       this.#failed = undefined;
-      throw error instanceof Error ? error : new Error(String(error));
+      throw error instanceof Error ? error : new Error('editing the message failed', { cause: error });
     }
   }
 
