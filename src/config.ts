@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseModelLimits, type PoolLimitConfig } from './gate/model-limits.ts';
 
 /** Where the Mistral API lives when `MISTRAL_SERVER_URL` is unset. */
 export const MISTRAL_DEFAULT_URL = 'https://api.mistral.ai';
@@ -96,6 +97,18 @@ const schema = z.object({
   MAX_PROMPT_CHARS: optional(integer(1, 6_000)),
   MISTRAL_MAX_RETRIES: optional(integer(0, 10)),
   MISTRAL_START_MARGIN_MS: optional(integer(0, 1_000)),
+  MISTRAL_MODEL_LIMITS: optional(
+    z.string().transform((text, ctx) => {
+      const parsed = parseModelLimits(text);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return Object.freeze(parsed);
+    }),
+  ),
+  MAX_QUEUED: optional(integer(1, 1_000_000)),
+  MAX_QUEUED_PER_GUILD: optional(integer(1, 1_000_000)),
 });
 
 /** The bot's settings, parsed once at start-up and frozen. */
@@ -120,6 +133,11 @@ export interface Config {
   readonly maxPromptChars: number;
   readonly maxRetries: number;
   readonly startMarginMs: number;
+  /** Operator overrides of per-model (or per-pool) limits; headers refine them at run time. */
+  readonly modelLimits: readonly PoolLimitConfig[];
+  /** Questions that may wait for the gate, in total and per server. */
+  readonly maxQueued: number;
+  readonly maxQueuedPerGuild: number;
 }
 
 /** Defaults for everything optional; documented in .env.example and README.md. */
@@ -134,6 +152,8 @@ export const DEFAULTS = Object.freeze({
   maxPromptChars: 6_000,
   maxRetries: 3,
   startMarginMs: 15,
+  maxQueued: 500,
+  maxQueuedPerGuild: 25,
 } as const);
 
 /** Thrown when the environment is unusable; `problems` has one line per bad variable. */
@@ -181,6 +201,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxPromptChars: e.MAX_PROMPT_CHARS ?? DEFAULTS.maxPromptChars,
     maxRetries: e.MISTRAL_MAX_RETRIES ?? DEFAULTS.maxRetries,
     startMarginMs: e.MISTRAL_START_MARGIN_MS ?? DEFAULTS.startMarginMs,
+    modelLimits: e.MISTRAL_MODEL_LIMITS ?? [],
+    maxQueued: e.MAX_QUEUED ?? DEFAULTS.maxQueued,
+    maxQueuedPerGuild: e.MAX_QUEUED_PER_GUILD ?? DEFAULTS.maxQueuedPerGuild,
   });
 }
 

@@ -8,19 +8,24 @@ import { createDispatcher } from './discord/dispatcher.ts';
 import { NO_MENTIONS } from './discord/reply.ts';
 import { registerCommands } from './discord/register.ts';
 import { createGate, type RequestGate } from './gate/gate.ts';
+import { ModelLimits } from './gate/model-limits.ts';
 import { Pacer } from './gate/pacer.ts';
 import { BotEvents } from './events.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMistralApi } from './mistral/client.ts';
+import { saysUnavailable } from './mistral/rate-limit-headers.ts';
 import { ModelDirectory, modelCatalogue } from './mistral/models.ts';
 import { PromptService } from './prompts.ts';
 import { createSettingsStore } from './settings.ts';
+import { monthKey } from './store/month.ts';
 import { openStore, type Store } from './store/open-store.ts';
 
 /** A running bot, as the entry point and the end-to-end tests hold it. */
 export interface RunningBot {
   readonly client: Client<true>;
   readonly events: BotEvents;
+  /** Per-model limits as configured and learned from Mistral's headers. */
+  readonly limits: ModelLimits;
   readonly gate: RequestGate;
   readonly store: Store;
   /** Logs out, stops the gate and closes the store. */
@@ -37,6 +42,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const settings = createSettingsStore((ns) => store.keyv(ns));
   const intervalMs = 1000 / config.requestsPerSecond + config.startMarginMs;
   const pacer = new Pacer(intervalMs);
+  const limits = new ModelLimits(config.modelLimits);
+  for (const { model, totalTokens } of await store.usage.keyMonthByModel(monthKey(new Date()))) {
+    limits.seedMonthUsage(model, totalTokens);
+  }
   const models = new ModelDirectory(modelCatalogue(config.models, config.defaultModel), config.defaultModel);
   const mistral = createMistralApi({
     serverUrl: config.mistralServerUrl,
@@ -44,7 +53,11 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     timeoutMs: config.mistralTimeoutMs,
     beforeSend: () => pacer.waitTurn(),
     onSent: () => pacer.markSent(),
-    onLimits: (model, limits) => events.emit({ type: 'limits', model, limits }),
+    onLimits: (model, snapshot) => {
+      limits.learn(model, snapshot);
+      if (saysUnavailable(snapshot)) models.markUnavailable(model);
+      events.emit({ type: 'limits', model, limits: snapshot });
+    },
   });
   const gate = createGate({
     requestsPerSecond: config.requestsPerSecond,
@@ -52,6 +65,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     pacer,
     log: log.child({ component: 'gate' }),
     maxRetries: config.maxRetries,
+    maxWaiting: config.maxQueued,
+    maxWaitingPerGuild: config.maxQueuedPerGuild,
+    limits,
     events,
   });
   const prompts = new PromptService({
@@ -104,6 +120,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   return {
     client: readyClient,
     events,
+    limits,
     gate,
     store,
     async stop() {

@@ -7,7 +7,8 @@ import {
   type BudgetStanding,
 } from './budget.ts';
 import type { Config } from './config.ts';
-import { deferOnce, discordTime, formatTokens, sendParts } from './discord/reply.ts';
+import { deferOnce, discordTime, formatTokens, NO_MENTIONS, sendParts } from './discord/reply.ts';
+import { WaitingNotice } from './discord/waiting-notice.ts';
 import { splitMessage } from './discord/split-message.ts';
 import { UserError } from './errors.ts';
 import { GateRefusal, type RequestGate } from './gate/gate.ts';
@@ -122,7 +123,13 @@ export class PromptService {
       );
     }
 
+    const gateRefusal = this.#deps.gate.refusal({ guildId, model, tokens: promptEstimate + maxTokens });
+    if (gateRefusal) throw explainFailure(gateRefusal, model, models.usable());
+
     const release = reservations.hold(guildId, promptEstimate + maxTokens);
+    const notice = new WaitingNotice((content) =>
+      interaction.editReply({ content, allowedMentions: NO_MENTIONS }),
+    );
     let result: ChatResult;
     const reqLog = log.child({ model, maxTokens, promptEstimate });
     const startedAt = performance.now();
@@ -135,7 +142,11 @@ export class PromptService {
           userId: interaction.user.id,
           model,
           deadline: interaction.createdTimestamp + START_DEADLINE_MS,
+          tokens: promptEstimate + maxTokens,
+          actualTokens: (r) => r.usage?.totalTokens,
+          onWait: (position, etaMs) => notice.update(position, etaMs),
           attempt: () => {
+            notice.stop();
             firstStart ??= performance.now();
             return this.#deps.mistral.complete({ model, messages, maxTokens });
           },
@@ -143,7 +154,7 @@ export class PromptService {
       } catch (error) {
         if (error instanceof UpstreamError && error.kind === 'model_unavailable')
           models.markUnavailable(model);
-        throw explainFailure(error, model);
+        throw explainFailure(error, model, models.usable());
       }
       const usage = result.usage ?? estimatedUsage(promptEstimate, result.content);
       if (!result.usage) reqLog.warn({ usage }, 'Mistral reported no usage; charging an estimate');
@@ -170,6 +181,7 @@ export class PromptService {
     } finally {
       // Settled (or failed): the reservation gives way to the recorded usage before delivery.
       release();
+      await notice.settled();
     }
     await sendParts(interaction, splitMessage(presentAnswer(result)));
   }
@@ -202,9 +214,29 @@ export function budgetSpent(b: BudgetStanding & { resetsAt: Date }): UserError {
 }
 
 /** Turns a failed request into what the member is told; nothing was charged for it. */
-export function explainFailure(error: unknown, model: string): Error {
+export function explainFailure(error: unknown, model: string, usable: readonly string[] = []): Error {
+  const others = usable
+    .filter((m) => m !== model)
+    .slice(0, 6)
+    .map((m) => `\`${m}\``)
+    .join(', ');
+  const tryOthers = others
+    ? ` Other models still work: ${others}; a manager can switch with \`/model set\`.`
+    : '';
   if (error instanceof GateRefusal) {
     switch (error.reason) {
+      case 'too_large':
+        return new UserError(
+          'prompt_too_long',
+          `${error.message} Please shorten your question. Nothing was sent or charged.`,
+          { cause: error },
+        );
+      case 'month_spent':
+        return new UserError(
+          'model_unavailable',
+          `\`${model}\` has used its monthly quota on this bot's Mistral key; it comes back next month. Nothing was sent or charged.${tryOthers}`,
+          { cause: error },
+        );
       case 'queue_full':
       case 'guild_queue_full':
         return new UserError(
@@ -230,8 +262,8 @@ export function explainFailure(error: unknown, model: string): Error {
   const free = 'Nothing was charged.';
   const messages: Record<UpstreamError['kind'], string> = {
     rate_limited: `Mistral is rate-limiting this bot right now. ${free} Please try again in a minute.`,
-    quota_exhausted: `\`${model}\` has used its monthly quota on this bot's Mistral account. ${free} A manager can switch this channel to another model with \`/model set\`.`,
-    model_unavailable: `\`${model}\` is not available on this bot's Mistral plan. ${free} A manager can pick another with \`/model set\` (see \`/model list\`).`,
+    quota_exhausted: `\`${model}\` has used its monthly quota on this bot's Mistral key; it comes back next month. ${free}${tryOthers}`,
+    model_unavailable: `\`${model}\` is not available on this bot's Mistral plan. ${free}${tryOthers || ' A manager can pick another with `/model set`.'}`,
     server_error: `Mistral is having trouble answering (server error). ${free} Please try again later.`,
     network: `I could not reach Mistral. ${free} Please try again later.`,
     malformed: `Mistral sent an answer I could not read. ${free} Please try again later.`,

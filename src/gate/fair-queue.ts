@@ -84,6 +84,11 @@ export class FairQueue<T> {
     return false;
   }
 
+  /** Every waiting item in serving order (see {@link serveOrder}). */
+  order(): T[] {
+    return serveOrder([...this.#guilds.values()].map((users) => users.values()));
+  }
+
   /**
    * How many items will be served before `item` if nothing else arrives (0 = next), or -1 when
    * it is not queued. Round-robin makes this arithmetic: the k-th turn of a lane comes after
@@ -111,6 +116,29 @@ export class FairQueue<T> {
     }
     return -1;
   }
+}
+
+/**
+ * Every waiting item in the order it would be served if nothing else arrived: a round-robin
+ * simulation in O(n), used to tell waiting members their place in line.
+ */
+export function serveOrder<T>(guilds: Iterable<Iterable<readonly T[]>>): T[] {
+  type Lane = { readonly items: readonly T[]; next: number };
+  type Guild = { readonly lanes: Lane[]; head: number };
+  const ring: Guild[] = [];
+  for (const users of guilds) {
+    const lanes = [...users].filter((items) => items.length > 0).map((items) => ({ items, next: 0 }));
+    if (lanes.length > 0) ring.push({ lanes, head: 0 });
+  }
+  const out: T[] = [];
+  for (let g = 0; g < ring.length; g++) {
+    const guild = ring[g] as Guild;
+    const lane = guild.lanes[guild.head++] as Lane;
+    out.push(lane.items[lane.next++] as T);
+    if (lane.next < lane.items.length) guild.lanes.push(lane);
+    if (guild.head < guild.lanes.length) ring.push(guild);
+  }
+  return out;
 }
 
 function countOf<T>(users: Map<string, T[]>): number {

@@ -4,6 +4,7 @@ import type { BotEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import { UpstreamError } from '../mistral/client.ts';
 import { FairQueue } from './fair-queue.ts';
+import type { LimitReservation, ModelLimits } from './model-limits.ts';
 import type { Pacer } from './pacer.ts';
 
 /** One request waiting for its turn upstream. */
@@ -11,6 +12,10 @@ export interface GateRequest<T> {
   readonly guildId: string;
   readonly userId: string;
   readonly model: string;
+  /** Tokens the request may use (prompt estimate + max_tokens), reserved against the model's windows. */
+  readonly tokens: number;
+  /** Tokens the result actually used (Mistral's usage), to settle the reservation. */
+  readonly actualTokens?: (value: T) => number | undefined;
   /** One upstream attempt; throws {@link UpstreamError} on failure. Called again for each retry. */
   readonly attempt: () => Promise<T>;
   /** Epoch ms after which the request must not start (its Discord token would be dead). */
@@ -22,7 +27,7 @@ export interface GateRequest<T> {
 /** Refusals the gate can give before or instead of starting a request. */
 export class GateRefusal extends Error {
   override readonly name = 'GateRefusal';
-  readonly reason: 'queue_full' | 'guild_queue_full' | 'expired' | 'closed';
+  readonly reason: 'queue_full' | 'guild_queue_full' | 'expired' | 'closed' | 'too_large' | 'month_spent';
   constructor(reason: GateRefusal['reason'], message: string) {
     super(message);
     this.reason = reason;
@@ -32,6 +37,8 @@ export class GateRefusal extends Error {
 /** Starts upstream requests at the configured rate, fairly, with retries. */
 export interface RequestGate {
   run<T>(request: GateRequest<T>): Promise<T>;
+  /** Why a request like this would be refused right now, before anything is promised; else undefined. */
+  refusal(request: Pick<GateRequest<unknown>, 'guildId' | 'model' | 'tokens'>): GateRefusal | undefined;
   /** Requests waiting (not yet started). */
   readonly waiting: number;
   /** Requests started and not yet settled. */
@@ -60,11 +67,14 @@ export interface GateOptions {
   /** A Bottleneck instance to pace with (e.g. a clustered one); built in-process when absent. */
   readonly limiter?: Bottleneck;
   readonly events?: BotEvents;
+  /** Per-model token and request windows; without it, only the start rate is enforced. */
+  readonly limits?: ModelLimits;
 }
 
 interface Entry {
   readonly request: GateRequest<unknown>;
   readonly resolve: (value: unknown) => void;
+  reservation?: LimitReservation;
   readonly reject: (error: unknown) => void;
   failures: number;
   rateLimits: number;
@@ -101,23 +111,43 @@ export function createGate(options: GateOptions): RequestGate {
   };
 
   const notifyWaiting = () => {
-    // Cheap for the sizes the gate allows; positions are recomputed only when the line moves.
-    for (const entry of waitingEntries()) {
-      if (!entry.request.onWait) continue;
-      const position = queue.position(entry);
-      const pauseLeft = Math.max(0, options.pacer.pausedUntil - performance.now());
-      entry.request.onWait(position, pauseLeft + (position + 1) * intervalMs);
-    }
+    if (!watched) return;
+    const pauseLeft = Math.max(0, options.pacer.pausedUntil - performance.now());
+    queue.order().forEach((entry, position) => {
+      entry.request.onWait?.(position, pauseLeft + (position + 1) * intervalMs);
+    });
   };
+  /** Whether any waiting request wants to hear its place in line (skip the O(n) walk if not). */
+  let watched = 0;
 
   const waiting = new Set<Entry>();
   const waitingEntries = () => waiting.values();
+
+  const limits = options.limits;
+  const fits = (entry: Entry) => !limits || limits.canStart(entry.request.model, entry.request.tokens);
+  let windowTimer: NodeJS.Timeout | undefined;
+  /** Nothing waiting fits its model's minute window: look again when the first one frees. */
+  const waitForWindows = () => {
+    if (!limits || windowTimer) return;
+    let soonest = Infinity;
+    for (const entry of waiting)
+      soonest = Math.min(soonest, limits.waitFor(entry.request.model, entry.request.tokens));
+    if (!Number.isFinite(soonest)) return;
+    windowTimer = setTimeout(
+      () => {
+        windowTimer = undefined;
+        pump();
+      },
+      Math.max(10, soonest),
+    );
+  };
 
   const enqueue = (entry: Entry, front: boolean) => {
     const { guildId, userId } = entry.request;
     if (front) queue.pushFront(guildId, userId, entry);
     else queue.push(guildId, userId, entry);
     waiting.add(entry);
+    if (entry.request.onWait) watched++;
     pump();
   };
 
@@ -153,14 +183,19 @@ export function createGate(options: GateOptions): RequestGate {
 
   const startNext = () => {
     for (;;) {
-      const entry = queue.shift();
-      if (!entry) return;
+      const entry = queue.shift(fits);
+      if (!entry) {
+        if (queue.size > 0) waitForWindows();
+        return;
+      }
       waiting.delete(entry);
+      if (entry.request.onWait) watched--;
       const { deadline } = entry.request;
       if (deadline !== undefined && Date.now() >= deadline) {
         entry.reject(new GateRefusal('expired', 'The request waited too long and was not sent.'));
         continue;
       }
+      entry.reservation = limits?.reserve(entry.request.model, entry.request.tokens);
       options.events?.emit({
         type: 'started',
         guildId: entry.request.guildId,
@@ -182,9 +217,13 @@ export function createGate(options: GateOptions): RequestGate {
     try {
       const value = await entry.request.attempt();
       consecutive429 = 0;
+      entry.reservation?.settle(entry.request.actualTokens?.(value) ?? entry.request.tokens);
       options.events?.emit({ type: 'attempt', model, outcome: 'ok', ms: performance.now() - t0 });
       entry.resolve(value);
     } catch (error) {
+      // A failed attempt used no tokens (Mistral charges only answers).
+      entry.reservation?.release();
+      if (error instanceof UpstreamError && error.kind === 'quota_exhausted') limits?.markMonthSpent(model);
       const outcome = error instanceof UpstreamError ? error.kind : 'network';
       options.events?.emit({ type: 'attempt', model, outcome, ms: performance.now() - t0 });
       handleFailure(entry, error);
@@ -241,20 +280,38 @@ export function createGate(options: GateOptions): RequestGate {
   };
 
   return {
-    run<T>(request: GateRequest<T>): Promise<T> {
-      if (closed) return Promise.reject(new GateRefusal('closed', 'The bot is shutting down.'));
+    refusal(request) {
+      if (closed) return new GateRefusal('closed', 'The bot is shutting down.');
       if (queue.size >= maxWaiting) {
-        return Promise.reject(new GateRefusal('queue_full', 'Too many questions are waiting.'));
+        return new GateRefusal('queue_full', `${queue.size} questions are already waiting.`);
       }
       if (queue.sizeOf(request.guildId) >= maxWaitingPerGuild) {
-        return Promise.reject(
-          new GateRefusal('guild_queue_full', 'This server has too many questions waiting.'),
+        return new GateRefusal(
+          'guild_queue_full',
+          `This server already has ${queue.sizeOf(request.guildId)} questions waiting.`,
         );
       }
+      const never = limits?.neverFits(request.model, request.tokens);
+      if (never === 'too_large') {
+        const perMinute = limits?.limitOf(request.model).tokensPerMinute ?? 0;
+        return new GateRefusal(
+          'too_large',
+          `This question needs up to ${request.tokens} tokens, more than ${request.model} may use in a minute (${perMinute}).`,
+        );
+      }
+      if (never === 'month_spent') {
+        return new GateRefusal('month_spent', `${request.model} has used its monthly quota on this key.`);
+      }
+      return undefined;
+    },
+    run<T>(request: GateRequest<T>): Promise<T> {
+      const refused = this.refusal(request);
+      if (refused) return Promise.reject(refused);
       return new Promise<T>((resolve, reject) => {
         enqueue(
           {
-            request: request,
+            // The entry's request is stored type-erased; `resolve` gets back exactly what it returned.
+            request: request as unknown as GateRequest<unknown>,
             resolve: resolve as (value: unknown) => void,
             reject,
             failures: 0,
@@ -285,6 +342,7 @@ export function createGate(options: GateOptions): RequestGate {
     },
     async close() {
       closed = true;
+      clearTimeout(windowTimer);
       for (const timer of retryTimers) clearTimeout(timer);
       retryTimers.clear();
       for (const entry of waiting) {

@@ -41,6 +41,7 @@ const ask = (r: Rig, guildId = 'g1', userId = 'u1', model = MODEL) =>
     guildId,
     userId,
     model,
+    tokens: 100,
     attempt: () => r.api.complete({ model, messages: [{ role: 'user', content: 'hi' }], maxTokens: 50 }),
   });
 

@@ -87,3 +87,20 @@ describe('FairQueue', () => {
     assert.equal(turnsBefore([3, 3, 3], 2, 2), 5);
   });
 });
+
+describe('FairQueue.order', () => {
+  it('GIVEN any sequence of pushes THEN order() is exactly the drain order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 })), { maxLength: 80 }),
+        (pushes) => {
+          const q = new FairQueue<number>();
+          pushes.forEach(([g, u], i) => q.push(`g${g}`, `u${u}`, i));
+          const order = q.order();
+          assert.deepEqual(order, drain(q));
+        },
+      ),
+      { seed: 7, numRuns: 500 },
+    );
+  });
+});
