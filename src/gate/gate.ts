@@ -121,7 +121,6 @@ export function createGate(options: GateOptions): RequestGate {
   let watched = 0;
 
   const waiting = new Set<Entry>();
-  const waitingEntries = () => waiting.values();
 
   const limits = options.limits;
   const fits = (entry: Entry) => !limits || limits.canStart(entry.request.model, entry.request.tokens);
