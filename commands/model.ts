@@ -52,8 +52,9 @@ export default {
       }
       case 'list': {
         const current = await prompts.modelFor(interaction.channelId, parentId);
+        const note = models.isUnavailable(current) ? ' (not available right now; pick another)' : '';
         await reply(
-          `Models you can use: ${list(models.usable())}.\nThis channel uses \`${current}\`; the default is \`${models.defaultModel}\`.`,
+          `Models you can use: ${list(models.usable())}.\nThis channel uses \`${current}\`${note}; the default is \`${models.defaultModel}\`.`,
           true,
         );
         return;
