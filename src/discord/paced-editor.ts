@@ -28,8 +28,15 @@ export class PacedEditor {
   /** Shows `content` as soon as pacing allows (replacing anything not yet shown). */
   set(content: string): void {
     this.#pending = content;
-    this.#running ??= this.#run().finally(() => {
+    this.#start();
+  }
+
+  #start(): void {
+    if (this.#running) return;
+    this.#running = this.#run().finally(() => {
       this.#running = undefined;
+      // A set() between the loop's last check and this callback would otherwise never be shown.
+      if (this.#pending !== undefined && this.#pending !== this.#shown) this.#start();
     });
   }
 
@@ -43,10 +50,14 @@ export class PacedEditor {
     }
   }
 
+  #gapLeft(): number {
+    return this.#lastEditAt + this.#minGapMs - performance.now();
+  }
+
   async #run(): Promise<void> {
     while (this.#pending !== undefined && this.#pending !== this.#shown) {
-      const wait = this.#lastEditAt + this.#minGapMs - performance.now();
-      if (wait > 0) await sleep(wait);
+      // Timers are scheduled from the event loop's cached clock and can fire a little early.
+      for (let wait = this.#gapLeft(); wait > 0; wait = this.#gapLeft()) await sleep(wait);
       const content = this.#pending;
       this.#lastEditAt = performance.now();
       try {

@@ -14,10 +14,12 @@ export interface MessagePart {
 const FENCE = /^ {0,3}```/;
 
 /**
- * The code-block language open at `pos` (after the text before it), or `undefined` outside
- * a fence. Only whole lines before `pos` count.
+ * The code-block language open at `pos` (after the text before it; '' for a fence without
+ * one), or `undefined` outside a fence. Only whole lines before `pos` count, so a fence line
+ * still being written is not open yet. As Discord renders them (unlike CommonMark), any fence
+ * line closes an open block, even one with text after the backticks such as "```ts".
  */
-function fenceAt(text: string, pos: number): string | undefined {
+export function fenceAt(text: string, pos: number): string | undefined {
   let open: string | undefined;
   let lineStart = 0;
   while (lineStart < pos) {
@@ -28,7 +30,7 @@ function fenceAt(text: string, pos: number): string | undefined {
     if (FENCE.test(line)) {
       const info = line.replace(FENCE, '').trim();
       if (open === undefined) open = info.split(/\s/)[0] ?? '';
-      else if (info === '') open = undefined;
+      else open = undefined;
     }
     lineStart = lineEnd + 1;
   }
@@ -52,6 +54,35 @@ function breakIn(window: string): number {
   return code >= 0xd800 && code <= 0xdbff ? window.length - 1 : window.length;
 }
 
+/** One part cut off the front of what is left of a text, and where the rest starts. */
+export interface Cut {
+  readonly part: MessagePart;
+  /** Index in the text where the next part's body starts. */
+  readonly next: number;
+  /** The fence line the next part must start with ('' outside a code block). */
+  readonly reopen: string;
+}
+
+/**
+ * Cuts the next part off `text` at `pos`, for a rest that does not fit in one message
+ * (`reopen.length + text.length - pos > limit`). The decision depends only on the text before
+ * `pos + limit`, so a streamed answer can be cut as it grows and still end up exactly as
+ * {@link splitMessageParts} would split the whole.
+ */
+export function cutPart(text: string, pos: number, reopen: string, limit = MESSAGE_LIMIT): Cut {
+  // Room for the worst case: a reopened fence in front and '\n```' behind.
+  const budget = limit - reopen.length - 4;
+  const cut = pos + breakIn(text.slice(pos, pos + budget));
+  const body = text.slice(pos, cut);
+  const lang = fenceAt(text, cut);
+  const close = lang === undefined ? '' : body.endsWith('\n') ? '```' : '\n```';
+  return {
+    part: { reopen, body, close },
+    next: cut,
+    reopen: lang === undefined ? '' : '```' + lang + '\n',
+  };
+}
+
 /**
  * Splits an answer into parts of at most `limit` characters. Parts end at paragraph, line or
  * word boundaries when one is near; a code block cut by a split is closed at the end of one
@@ -67,15 +98,9 @@ export function splitMessageParts(text: string, limit = MESSAGE_LIMIT): MessageP
       parts.push({ reopen, body: text.slice(pos), close: '' });
       break;
     }
-    // Room for the worst case: a reopened fence in front and '\n```' behind.
-    const budget = limit - reopen.length - 4;
-    const cut = pos + breakIn(text.slice(pos, pos + budget));
-    const body = text.slice(pos, cut);
-    const lang = fenceAt(text, cut);
-    const close = lang === undefined ? '' : body.endsWith('\n') ? '```' : '\n```';
-    parts.push({ reopen, body, close });
-    reopen = lang === undefined ? '' : '```' + lang + '\n';
-    pos = cut;
+    const cut = cutPart(text, pos, reopen, limit);
+    parts.push(cut.part);
+    ({ next: pos, reopen } = cut);
   }
   return parts;
 }

@@ -2,26 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MESSAGE_LIMIT, splitMessage, splitMessageParts } from '../../src/discord/split-message.ts';
+import { markdown } from '../fixtures/markdown.ts';
 
 /** Fences left open at the end of a text (``` lines toggle). */
 const openFences = (text: string) => text.split('\n').filter((line) => /^ {0,3}```/.test(line)).length % 2;
-
-const markdown = fc
-  .array(
-    fc.oneof(
-      fc.lorem({ maxCount: 40, mode: 'sentences' }),
-      fc.constant('\n\n'),
-      fc.constant('\n'),
-      fc.constantFrom('- item one\n', '1. first\n', '> quote\n', '# Heading\n'),
-      fc.string({ unit: fc.constantFrom('字', '語', '文', '😀', 'é'), maxLength: 900 }),
-      fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 100, maxLength: 2500 }), // a "word" longer than a message
-      fc
-        .tuple(fc.constantFrom('', 'ts', 'python', 'js'), fc.lorem({ maxCount: 120, mode: 'sentences' }))
-        .map(([lang, body]) => `\n\`\`\`${lang}\n${body.replaceAll('. ', '.\n')}\n\`\`\`\n`),
-    ),
-    { maxLength: 30 },
-  )
-  .map((chunks) => chunks.join(''));
 
 describe('splitMessage', () => {
   it('GIVEN a short answer THEN it is one message, unchanged', () => {
