@@ -24,4 +24,10 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
 ENV DATABASE_URL=sqlite:///app/data/bot.sqlite
+# /healthz and /metrics inside the container (127.0.0.1 only; METRICS_HOST=0.0.0.0 to scrape from outside).
+ENV METRICS_PORT=9464
+EXPOSE 9464
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "scripts/healthcheck.ts"]
+# SIGTERM starts a graceful shutdown of at most SHUTDOWN_GRACE_MS + 4 s (9 s by default), inside Docker's 10 s.
+STOPSIGNAL SIGTERM
 CMD ["node", "src/index.ts"]

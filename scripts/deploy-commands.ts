@@ -13,7 +13,7 @@ import { openStore } from '../src/store/open-store.ts';
 
 try {
   const config = loadConfig(process.env);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { secrets: [config.discordToken, config.mistralApiKey] });
   const flag = process.argv.indexOf('--guild');
   const guildId = flag >= 0 ? process.argv[flag + 1] : config.devGuildId;
   const rest = new REST({ api: config.discordApiUrl }).setToken(config.discordToken);

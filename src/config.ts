@@ -73,6 +73,25 @@ const modelList = z
   )
   .transform((ids) => Object.freeze(ids));
 
+/** A monthly usage threshold: absolute tokens, or a share of the model's monthly limit. */
+export type TokenThreshold =
+  | { readonly kind: 'tokens'; readonly tokens: number }
+  | { readonly kind: 'percent'; readonly percent: number };
+
+const tokenThreshold = z
+  .string()
+  .trim()
+  .regex(/^(\d[\d_]*|\d+(\.\d+)?%)$/, 'must be a number of tokens (2_000_000) or a percentage (80%)')
+  .transform((s): TokenThreshold =>
+    s.endsWith('%')
+      ? { kind: 'percent', percent: Number(s.slice(0, -1)) }
+      : { kind: 'tokens', tokens: Number(s.replaceAll('_', '')) },
+  )
+  .refine(
+    (t) => (t.kind === 'percent' ? t.percent > 0 && t.percent <= 100 : t.tokens > 0),
+    'must be more than 0 (and a percentage at most 100%)',
+  );
+
 const schema = z.object({
   DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   MISTRAL_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -92,6 +111,7 @@ const schema = z.object({
   MISTRAL_TIMEOUT_MS: optional(integer(1_000, 600_000)),
   DEV_GUILD_ID: optional(z.string().trim().regex(SNOWFLAKE, 'must be a Discord server ID')),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+  NODE_ENV: optional(z.string().trim()),
   MISTRAL_MODELS: optional(modelList),
   MAX_ANSWER_TOKENS: optional(integer(16, 32_000)),
   MAX_PROMPT_CHARS: optional(integer(1, 6_000)),
@@ -109,6 +129,16 @@ const schema = z.object({
   ),
   MAX_QUEUED: optional(integer(1, 1_000_000)),
   MAX_QUEUED_PER_GUILD: optional(integer(1, 1_000_000)),
+  METRICS_PORT: optional(integer(0, 65_535)),
+  METRICS_HOST: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[\w.:-]{1,253}$/, 'must be a host name or IP address'),
+  ),
+  SHUTDOWN_GRACE_MS: optional(integer(0, 600_000)),
+  KEY_MONTHLY_TOKEN_ALERT: optional(tokenThreshold),
+  OPERATOR_ALERT_CHANNEL_ID: optional(z.string().trim().regex(SNOWFLAKE, 'must be a Discord channel ID')),
 });
 
 /** The bot's settings, parsed once at start-up and frozen. */
@@ -127,6 +157,8 @@ export interface Config {
   readonly mistralTimeoutMs: number;
   readonly devGuildId: string | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `NODE_ENV=development`: human-readable logs (pino-pretty, a dev dependency). */
+  readonly logPretty: boolean;
   /** Models offered to servers; `undefined` means the built-in free-tier catalogue. */
   readonly models: readonly string[] | undefined;
   readonly maxAnswerTokens: number;
@@ -138,6 +170,15 @@ export interface Config {
   /** Questions that may wait for the gate, in total and per server. */
   readonly maxQueued: number;
   readonly maxQueuedPerGuild: number;
+  /** Port of the /healthz and /metrics listener; `undefined` = off, 0 = any free port (tests). */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
+  /** On SIGTERM/SIGINT, how long requests already upstream may take to finish. */
+  readonly shutdownGraceMs: number;
+  /** Tell the operator when one model's monthly usage on the whole key reaches this. */
+  readonly keyMonthlyTokenAlert: TokenThreshold | undefined;
+  /** Channel for operator alerts (besides the log). */
+  readonly operatorAlertChannelId: string | undefined;
 }
 
 /** Defaults for everything optional; documented in .env.example and README.md. */
@@ -154,6 +195,8 @@ export const DEFAULTS = Object.freeze({
   startMarginMs: 15,
   maxQueued: 500,
   maxQueuedPerGuild: 25,
+  metricsHost: '127.0.0.1',
+  shutdownGraceMs: 5_000,
 } as const);
 
 /** Thrown when the environment is unusable; `problems` has one line per bad variable. */
@@ -196,6 +239,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     mistralTimeoutMs: e.MISTRAL_TIMEOUT_MS ?? DEFAULTS.mistralTimeoutMs,
     devGuildId: e.DEV_GUILD_ID,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    logPretty: e.NODE_ENV === 'development',
     models: e.MISTRAL_MODELS,
     maxAnswerTokens: e.MAX_ANSWER_TOKENS ?? DEFAULTS.maxAnswerTokens,
     maxPromptChars: e.MAX_PROMPT_CHARS ?? DEFAULTS.maxPromptChars,
@@ -204,6 +248,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     modelLimits: e.MISTRAL_MODEL_LIMITS ?? [],
     maxQueued: e.MAX_QUEUED ?? DEFAULTS.maxQueued,
     maxQueuedPerGuild: e.MAX_QUEUED_PER_GUILD ?? DEFAULTS.maxQueuedPerGuild,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST ?? DEFAULTS.metricsHost,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? DEFAULTS.shutdownGraceMs,
+    keyMonthlyTokenAlert: e.KEY_MONTHLY_TOKEN_ALERT,
+    operatorAlertChannelId: e.OPERATOR_ALERT_CHANNEL_ID,
   });
 }
 

@@ -11,6 +11,7 @@ export type UserErrorCode =
   | 'guild_only'
   | 'busy'
   | 'upstream_failed'
+  | 'restarting'
   | 'bad_input';
 
 /**
@@ -28,3 +29,11 @@ export class UserError extends Error {
 
 /** What a user sees when something unexpected broke; the details go to the log only. */
 export const GENERIC_FAILURE = 'Something went wrong on my side; it has been logged. Please try again later.';
+
+/**
+ * {@link GENERIC_FAILURE} with the request's short reference, which is also on the log line, so an
+ * operator can find what happened from a member's screenshot.
+ */
+export function failureMessage(ref: string): string {
+  return `Something went wrong on my side; it has been logged as \`${ref}\`. Please try again later.`;
+}

@@ -48,7 +48,14 @@ export type BotEvent =
       readonly code: UserErrorCode;
     }
   /** A command failed unexpectedly. */
-  | { readonly type: 'failed'; readonly guildId: string | null; readonly command: string };
+  | { readonly type: 'failed'; readonly guildId: string | null; readonly command: string }
+  /** A command's handler finished without error (answered, reported, set…). */
+  | {
+      readonly type: 'handled';
+      readonly guildId: string | null;
+      readonly command: string;
+      readonly ms: number;
+    };
 
 export type BotEventListener = (event: BotEvent) => void;
 

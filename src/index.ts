@@ -1,5 +1,5 @@
 import 'dotenv/config';
-import { Client, GatewayIntentBits, Team, type User } from 'discord.js';
+import { Client, GatewayIntentBits, Routes, Team, type User } from 'discord.js';
 import { commands } from '../commands/index.ts';
 import { Reservations } from './budget.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -15,6 +15,10 @@ import { createLogger, type Logger } from './log.ts';
 import { createMistralApi } from './mistral/client.ts';
 import { saysUnavailable } from './mistral/rate-limit-headers.ts';
 import { ModelDirectory, modelCatalogue } from './mistral/models.ts';
+import { BudgetAlerts } from './ops/budget-alerts.ts';
+import { BotMetrics } from './ops/metrics.ts';
+import { checkHealth, startOpsServer, type OpsServer } from './ops/ops-server.ts';
+import { PendingWork, signalExitCode, withTimeout } from './ops/shutdown.ts';
 import { PromptService } from './prompts.ts';
 import { createSettingsStore } from './settings.ts';
 import { monthKey } from './store/month.ts';
@@ -28,9 +32,19 @@ export interface RunningBot {
   readonly limits: ModelLimits;
   readonly gate: RequestGate;
   readonly store: Store;
-  /** Logs out, stops the gate and closes the store. */
+  readonly alerts: BudgetAlerts;
+  /** Base URL of the /healthz and /metrics listener, when `METRICS_PORT` is set. */
+  readonly opsUrl: string | undefined;
+  /**
+   * Shuts down gracefully: refuses new commands, tells waiting members their question was not
+   * sent, lets requests already upstream finish (up to `SHUTDOWN_GRACE_MS`, then a few seconds
+   * to deliver), logs out and closes the store. Calling it again returns the same promise.
+   */
   stop(): Promise<void>;
 }
+
+/** After the grace period, how long answers and refusals may still take to reach Discord. */
+const DELIVERY_GRACE_MS = 4_000;
 
 /**
  * The composition root: config → store → gate and Mistral client → Discord client → log in.
@@ -81,25 +95,58 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     events,
   });
   const operators = new Operators(config.botOwnerIds);
+  const metrics = new BotMetrics(events, { gate, requestsPerSecond: config.requestsPerSecond });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: { api: config.discordApiUrl },
     allowedMentions: NO_MENTIONS,
   });
+  const alerts = new BudgetAlerts({
+    events,
+    keyv: (ns) => store.keyv(ns),
+    standing: (guildId) => prompts.standing(guildId),
+    keyMonthByModel: (month) => store.usage.keyMonthByModel(month),
+    send: async (channelId, content) => {
+      await client.rest.post(Routes.channelMessages(channelId), {
+        body: { content, allowed_mentions: { parse: [] } },
+      });
+    },
+    log: log.child({ component: 'alerts' }),
+    keyThreshold: config.keyMonthlyTokenAlert,
+    operatorChannelId: config.operatorAlertChannelId,
+  });
+  let closing = false;
+  const running = new PendingWork();
   const dispatch = createDispatcher(
     commands,
-    { config, prompts, usage: store.usage, settings, models, operators },
+    { config, prompts, usage: store.usage, settings, models, operators, alerts },
     log,
     events,
+    { closing: () => closing },
   );
-  client.on('interactionCreate', (interaction) => void dispatch(interaction));
+  client.on('interactionCreate', (interaction) => running.track(dispatch(interaction)));
   client.on('error', (error) => log.error({ err: error }, 'discord client error'));
 
+  let ops: OpsServer | undefined;
   const ready = new Promise<Client<true>>((resolve) => client.once('clientReady', resolve));
   try {
+    if (config.metricsPort !== undefined) {
+      ops = await startOpsServer({
+        host: config.metricsHost,
+        port: config.metricsPort,
+        health: () =>
+          checkHealth({
+            gatewayReady: () => client.isReady(),
+            pingStore: () => store.usage.ping(),
+            closing: () => closing,
+          }),
+        metrics,
+        log,
+      });
+    }
     await client.login(config.discordToken);
   } catch (error) {
-    await Promise.allSettled([client.destroy(), gate.close(), store.close()]);
+    await Promise.allSettled([client.destroy(), gate.close(), store.close(), ops?.close()]);
     throw error;
   }
   const readyClient = await ready;
@@ -116,19 +163,39 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
   log.info({ operators: operators.ids.length, models: models.all.length }, 'ready');
 
-  let stopped = false;
+  const shutDown = async () => {
+    closing = true;
+    const t0 = performance.now();
+    log.info(
+      { inFlight: gate.inFlight, waiting: gate.waiting, graceMs: config.shutdownGraceMs },
+      'shutting down: new commands are refused, waiting questions are not sent',
+    );
+    // Closing first rejects the waiting questions (their members are told) and starts nothing new.
+    await gate.close();
+    const drained = await gate.drain(config.shutdownGraceMs);
+    const left = Math.max(0, config.shutdownGraceMs - (performance.now() - t0)) + DELIVERY_GRACE_MS;
+    const delivered = await running.settled(left);
+    await withTimeout(alerts.idle(), DELIVERY_GRACE_MS, undefined);
+    alerts.close();
+    metrics.close();
+    await ops?.close();
+    await readyClient.destroy();
+    mistral.close();
+    await store.close();
+    log.info({ drained, delivered, ms: Math.round(performance.now() - t0) }, 'stopped');
+  };
+  let stopping: Promise<void> | undefined;
   return {
     client: readyClient,
     events,
     limits,
     gate,
     store,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await gate.close();
-      await readyClient.destroy();
-      await store.close();
+    alerts,
+    opsUrl: ops?.url,
+    stop() {
+      stopping ??= shutDown();
+      return stopping;
     },
   };
 }
@@ -158,7 +225,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, {
+    secrets: [config.discordToken, config.mistralApiKey],
+    pretty: config.logPretty,
+  });
   let bot: RunningBot;
   try {
     bot = await startBot(config, log);
@@ -167,8 +237,14 @@ async function main(): Promise<void> {
     console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting at once');
+      process.exit(signalExitCode(signal));
+    }
+    log.info({ signal }, 'shutting down (a second signal exits at once)');
     bot.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -177,8 +253,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 if (import.meta.main) await main();

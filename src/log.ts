@@ -1,18 +1,83 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
+/** Shorter strings are never treated as secrets: scrubbing them would mangle ordinary log text. */
+const MIN_SECRET_LENGTH = 8;
+
+/** How the process logger is built; every field is optional. */
+export interface LogOptions {
+  /**
+   * Values that must never reach the log (the Discord token, the Mistral key). They are cut out of
+   * every serialized line, wherever they sit: in a message, a nested error, a header, a URL.
+   */
+  readonly secrets?: readonly string[];
+  /** Human-readable lines through pino-pretty (a dev dependency) instead of JSON. */
+  readonly pretty?: boolean;
+  /** Where lines go (tests); stdout when absent. Ignored when `pretty` is on. */
+  readonly destination?: DestinationStream;
+}
+
 /**
- * The process logger: JSON lines on stdout. Secrets never reach it because they are only
- * ever held by the Config object, which is redacted wherever it could be logged.
+ * The process logger: JSON lines on stdout (or pino-pretty in development). Secrets are removed
+ * twice: known paths (`config.discordToken`, `*.headers.authorization`, …) are censored by pino's
+ * redaction, and every written line is scrubbed of the secret values themselves, which also covers
+ * error objects and HTTP errors whose shape nobody controls. Prompt and answer text belong at
+ * `debug` only.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, options: LogOptions = {}): Logger {
+  const scrub = secretScrubber(options.secrets ?? []);
+  const config: LoggerOptions = {
     level,
     base: { app: 'mistral-discord-gate' },
     redact: {
-      paths: ['config.discordToken', 'config.mistralApiKey', '*.token', '*.apiKey', 'headers.authorization'],
+      paths: [
+        'config.discordToken',
+        'config.mistralApiKey',
+        '*.token',
+        '*.apiKey',
+        'headers.authorization',
+        'headers.Authorization',
+        '*.headers.authorization',
+        '*.headers.Authorization',
+        'err.*.headers.authorization',
+        'err.*.headers.Authorization',
+      ],
       censor: '[redacted]',
     },
-  });
+    // A refusal logs its `cause`: serialized like `err` (message, stack, nested causes), not as `{}`.
+    serializers: { err: pino.stdSerializers.err, cause: pino.stdSerializers.err },
+    hooks: { streamWrite: scrub },
+  };
+  if (options.pretty && prettyAvailable()) {
+    return pino({
+      ...config,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
+    });
+  }
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+/**
+ * A function that replaces every occurrence of the given secrets in a string with `[redacted]`.
+ * Secrets shorter than 8 characters are ignored (no real token or key is that short).
+ */
+export function secretScrubber(secrets: readonly string[]): (line: string) => string {
+  const values = [...new Set(secrets.map((s) => s.trim()).filter((s) => s.length >= MIN_SECRET_LENGTH))];
+  if (values.length === 0) return (line) => line;
+  return (line) => {
+    let out = line;
+    for (const secret of values) if (out.includes(secret)) out = out.replaceAll(secret, '[redacted]');
+    return out;
+  };
+}
+
+/** pino-pretty is a dev dependency: a production install without it falls back to JSON lines. */
+function prettyAvailable(): boolean {
+  try {
+    import.meta.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }

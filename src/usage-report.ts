@@ -26,14 +26,15 @@ export function monthName(month: string): string {
 
 /**
  * The private `/usage` report as one message (≤ 2000 characters): totals with the
- * prompt/completion split, budget, what is left and when it resets, then by model and the top
- * members. Every number is a sum of Mistral's reported usage.
+ * prompt/completion split, budget, what is left and when it resets, `notes` (e.g. the alert
+ * state), then by model and the top members. Every number is a sum of Mistral's reported usage.
  */
 export function renderUsageReport(
   guildName: string,
   s: BudgetStanding & { resetsAt: Date },
   r: GuildMonthUsage,
   topMembers = 10,
+  notes: readonly string[] = [],
 ): string {
   const pct = s.limit > 0 ? ` (${((s.used / s.limit) * 100).toFixed(1)}%)` : '';
   const lines = [
@@ -44,6 +45,8 @@ export function renderUsageReport(
       `${formatTokens(r.total.requests)} ${r.total.requests === 1 ? 'request' : 'requests'}`,
   ];
   if (s.reserved > 0) lines.push(`(${formatTokens(s.reserved)} tokens held by questions in progress.)`);
+  lines.push(...notes);
+  const head = lines.length;
   if (r.byModel.length > 0) {
     lines.push('', '**By model**');
     for (const m of r.byModel) {
@@ -62,7 +65,7 @@ export function renderUsageReport(
   if (r.total.requests === 0) lines.push('', 'No questions asked yet this month.');
   let text = lines.join('\n');
   // A very long list is cut at a whole line, never mid-number.
-  while (text.length > MESSAGE_LIMIT && lines.length > 3) {
+  while (text.length > MESSAGE_LIMIT && lines.length > head) {
     lines.pop();
     text = `${lines.join('\n')}\n…(list shortened)`;
   }

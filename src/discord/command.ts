@@ -5,6 +5,7 @@ import type {
 } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { BudgetAlerts } from '../ops/budget-alerts.ts';
 import type { ModelDirectory } from '../mistral/models.ts';
 import type { PromptService } from '../prompts.ts';
 import type { SettingsStore } from '../settings.ts';
@@ -43,6 +44,8 @@ export interface AppContext {
   readonly settings: SettingsStore;
   readonly models: ModelDirectory;
   readonly operators: Operators;
+  /** Where a server's budget alerts go, and which were sent this month. */
+  readonly alerts: BudgetAlerts;
 }
 
 /** A slash command: its definition as sent to Discord, and its handlers. */

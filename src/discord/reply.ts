@@ -1,4 +1,9 @@
-import { MessageFlags, type ChatInputCommandInteraction, type MessageMentionOptions } from 'discord.js';
+import {
+  MessageFlags,
+  type AttachmentPayload,
+  type ChatInputCommandInteraction,
+  type MessageMentionOptions,
+} from 'discord.js';
 
 /** Mentions in anything the bot sends parse nothing: model output must never ping. */
 export const NO_MENTIONS: MessageMentionOptions = Object.freeze({ parse: [] });
@@ -70,19 +75,22 @@ export function formatTokens(n: number): string {
 /**
  * Replies with a short status message: a fresh reply when nothing was sent yet, else an edit
  * of the deferred reply (the dispatcher's 3-second guard may have deferred already).
+ * `files` are attached (e.g. the /usage chart).
  */
 export async function respond(
   interaction: ChatInputCommandInteraction,
   content: string,
-  options: { privately: boolean },
+  options: { privately: boolean; files?: readonly AttachmentPayload[] },
 ): Promise<void> {
   await deferrals.get(interaction);
+  const files = options.files ? { files: [...options.files] } : {};
   if (interaction.deferred || interaction.replied) {
-    await interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+    await interaction.editReply({ content, allowedMentions: NO_MENTIONS, ...files });
   } else {
     await interaction.reply({
       content,
       allowedMentions: NO_MENTIONS,
+      ...files,
       ...(options.privately ? { flags: MessageFlags.Ephemeral } : {}),
     });
   }

@@ -41,7 +41,9 @@ export interface Harness {
 
 export interface HarnessOptions {
   readonly guildCount?: number;
-  readonly env?: Readonly<Record<string, string>>;
+  /** Extra variables; a function gets the generated guilds (to name their channels). */
+  readonly env?:
+    Readonly<Record<string, string>> | ((guilds: Harness['guilds']) => Readonly<Record<string, string>>);
   readonly mistral?: MistralStandInOptions;
   readonly ownerId?: string;
   readonly dataDir?: string;
@@ -77,7 +79,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     MISTRAL_SERVER_URL: mistral.url,
     DATABASE_URL: `sqlite://${join(dataDir, 'bot.sqlite')}`,
     LOG_LEVEL: 'silent',
-    ...opts.env,
+    ...(typeof opts.env === 'function' ? opts.env(guilds) : opts.env),
   });
   const log = pino({ level: process.env.E2E_LOG ?? 'silent' });
   let bot = await startBot(config, log);

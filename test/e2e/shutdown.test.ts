@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { RESTARTING } from '../../src/discord/dispatcher.ts';
+import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
+import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { PERMS, seen } from './harness.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+type BotProcess = ChildProcess & { output: () => string };
+
+/** Runs `node src/index.ts` as `npm start` does, with exactly this environment (no .env). */
+function startProcess(env: Record<string, string>, cwd: string): BotProcess {
+  const child = spawn(process.execPath, [join(root, 'src/index.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return Object.assign(child, { output: () => out });
+}
+
+const exitOf = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('the bot process: graceful shutdown and its logs', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'bot-shutdown-'));
+  const guildId = snowflake();
+  const channelId = snowflake();
+  const apiKey = 'sk-standin-0123456789abcdef';
+  let discord: DiscordStandIn;
+  let mistral: MistralStandIn;
+  let env: Record<string, string>;
+  const completions = () => mistral.requests.filter((r) => r.path === '/v1/chat/completions');
+
+  before(async () => {
+    discord = await startDiscordStandIn({
+      guilds: [{ id: guildId, channels: [{ id: channelId, type: 0 }] }],
+    });
+    mistral = await startMistralStandIn({ requestsPerSecond: 1, latencyMs: 2_500, apiKey });
+    env = {
+      DISCORD_TOKEN: discord.token,
+      MISTRAL_API_KEY: apiKey,
+      DISCORD_API_URL: discord.apiUrl,
+      MISTRAL_SERVER_URL: mistral.url,
+      DATABASE_URL: `sqlite://${join(cwd, 'bot.sqlite')}`,
+      // One start every 4 s: the second and third questions are surely still waiting at SIGTERM.
+      MISTRAL_REQUESTS_PER_SECOND: '0.25',
+    };
+  });
+  after(async () => {
+    await discord.close();
+    await mistral.close();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  const ask = (prompt: string) =>
+    discord.interact({ guildId, channelId, command: 'ask', options: { prompt } });
+
+  it('GIVEN a question upstream and two waiting WHEN SIGTERM THEN the first is answered, the waiting are told, new ones are refused, it exits 0 and usage survives', async () => {
+    const bot = startProcess(env, cwd);
+    try {
+      await waitFor(() => /"msg":"ready"/.test(bot.output()), 'ready');
+      const inFlight = ask('the question already upstream');
+      await waitFor(() => completions().length === 1, 'the first request upstream');
+      const waiting = [ask('a waiting question'), ask('another waiting question')];
+      await Promise.all(waiting.map((x) => x.waitForAck(3_000)));
+      assert.equal(completions().length, 1, 'the other two are still waiting');
+
+      bot.kill('SIGTERM');
+      await waitFor(() => /shutting down/.test(bot.output()), 'the shutdown line');
+      const late = ask('a question after SIGTERM');
+      const { code } = await exitOf(bot);
+      assert.equal(code, 0, bot.output());
+
+      assert.match(inFlight.original() ?? '', /This is the stand-in answer/);
+      for (const x of waiting) {
+        assert.match(seen(x), /restarting; your question was not sent/);
+        assert.ok(
+          x.allMessages().every((m) => m.ephemeral),
+          'told privately, no public placeholder left',
+        );
+      }
+      assert.ok(late.allMessages().length > 0, 'the question after SIGTERM was answered');
+      assert.equal(seen(late), RESTARTING);
+      assert.ok(late.ephemeral);
+      assert.equal(completions().length, 1, 'nothing else went upstream');
+      assert.deepEqual(discord.violations, []);
+      // Prompts are logged at debug only; this ran at the default level (info).
+      assert.doesNotMatch(bot.output(), /the question already upstream|a waiting question/);
+      assert.match(bot.output(), /"msg":"stopped"/);
+    } finally {
+      bot.kill('SIGKILL');
+    }
+
+    const charged = completions()[0]?.usage?.total_tokens;
+    assert.ok(charged);
+    const again = startProcess(env, cwd);
+    try {
+      await waitFor(() => /"msg":"ready"/.test(again.output()), 'ready after restart');
+      const usage = discord.interact({
+        guildId,
+        channelId,
+        command: 'usage',
+        permissions: PERMS.member | PERMS.manageGuild,
+      });
+      await usage.waitFor((x) => x.allMessages().length > 0);
+      assert.match(seen(usage), new RegExp(`Used \\*\\*${charged.toLocaleString('en-US')}\\*\\*`));
+      assert.match(seen(usage), /1 request\b/);
+      again.kill('SIGTERM');
+      assert.equal((await exitOf(again)).code, 0);
+    } finally {
+      again.kill('SIGKILL');
+    }
+  });
+
+  it('GIVEN a shutdown waiting on a slow answer WHEN a second signal comes THEN it exits at once, non-zero', async () => {
+    mistral.setLatencyMs(30_000);
+    const bot = startProcess({ ...env, SHUTDOWN_GRACE_MS: '60000' }, cwd);
+    try {
+      await waitFor(() => /"msg":"ready"/.test(bot.output()), 'ready');
+      const before = completions().length;
+      ask('a slow question');
+      await waitFor(() => completions().length === before + 1, 'the slow request upstream');
+      bot.kill('SIGTERM');
+      await waitFor(() => /shutting down/.test(bot.output()), 'the shutdown line');
+      const t0 = Date.now();
+      bot.kill('SIGINT');
+      const { code } = await exitOf(bot);
+      assert.equal(code, 130);
+      assert.ok(Date.now() - t0 < 5_000, 'at once, not after the grace period');
+      assert.match(bot.output(), /second signal: exiting at once/);
+    } finally {
+      bot.kill('SIGKILL');
+      mistral.setLatencyMs(50);
+    }
+  });
+
+  it('GIVEN a run at debug level with a refused Mistral key THEN no log line holds the token or the key, and the member sees the reference the log has', async () => {
+    const bot = startProcess({ ...env, LOG_LEVEL: 'debug', MISTRAL_REQUESTS_PER_SECOND: '1' }, cwd);
+    try {
+      await waitFor(() => /"msg":"ready"/.test(bot.output()), 'ready');
+      const ok = ask('hello there');
+      await ok.waitFor((x) => /This is the stand-in answer/.test(x.original() ?? ''), 10_000);
+      mistral.setApiKey('sk-someone-elses-key-000000');
+      const refused = ask('and now with a refused key');
+      await refused.waitFor((x) => /key was refused/.test(seen(x)), 10_000);
+      const ref = /\(ref `([a-z0-9]{6})`\)/.exec(seen(refused))?.[1];
+      assert.ok(ref, seen(refused));
+      bot.kill('SIGTERM');
+      assert.equal((await exitOf(bot)).code, 0);
+
+      const lines = bot.output().trim().split('\n');
+      const refusal = lines.filter((l) => l.includes(`"req":"${ref}"`) && l.includes('"msg":"refused"'));
+      assert.equal(refusal.length, 1, 'logged once');
+      const entry = JSON.parse(refusal[0] ?? '{}') as Record<string, unknown>;
+      assert.equal(entry.guild, guildId);
+      assert.equal(entry.channel, channelId);
+      assert.equal(entry.user, discord.defaultUserId);
+      assert.equal(entry.code, 'upstream_failed');
+      assert.ok(
+        lines.some((l) => l.includes('"level":20') && l.includes('hello there')),
+        'at debug, prompts are logged',
+      );
+      for (const line of lines) {
+        assert.ok(!line.includes(discord.token), `the Discord token leaked: ${line}`);
+        assert.ok(!line.includes(apiKey), `the Mistral key leaked: ${line}`);
+      }
+    } finally {
+      bot.kill('SIGKILL');
+      mistral.setApiKey(apiKey);
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { createLogger, secretScrubber } from '../../src/log.ts';
+
+const token = 'MTAxNTk3.Gx1abc.d3f4ult-t0ken-for-tests_0123456789';
+const key = 'sk-mistral-key-0123456789abcdef';
+
+/** A logger writing into an array of lines. */
+function capture(level = 'info') {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { log: createLogger(level, { secrets: [token, key], destination: sink }), lines };
+}
+
+describe('the process logger', () => {
+  it('GIVEN secrets anywhere in a log call (message, nested error, Authorization header, URL) THEN no line holds them', () => {
+    const { log, lines } = capture('debug');
+    const http = Object.assign(new Error(`request to https://x/?key=${key} failed`), {
+      headers: { authorization: `Bearer ${key}` },
+      request: { headers: { Authorization: `Bot ${token}` } },
+      cause: new Error(`token ${token} refused`),
+    });
+    log.error({ err: http }, 'upstream failed');
+    log.info({ config: { discordToken: token, mistralApiKey: key } }, 'config');
+    log.warn({ cause: new Error(`nested ${key}`) }, `literal ${token}`);
+    log.debug({ deep: { deeper: { list: [token, { key }] } } }, 'deep');
+    assert.equal(lines.length, 4);
+    for (const line of lines) {
+      assert.ok(!line.includes(token) && !line.includes(key), line);
+    }
+    assert.match(lines[0] ?? '', /\[redacted\]/);
+    assert.match(lines[2] ?? '', /"cause":\{"type":"Error","message":"nested \[redacted\]"/);
+  });
+
+  it('GIVEN a short value as a secret THEN it is not scrubbed (it would mangle ordinary text)', () => {
+    assert.equal(secretScrubber(['k'])('keep kinks'), 'keep kinks');
+    assert.equal(secretScrubber(['longsecret'])('a longsecret b longsecret'), 'a [redacted] b [redacted]');
+  });
+
+  it('GIVEN the info level THEN debug lines (where prompts go) are not written', () => {
+    const { log, lines } = capture('info');
+    log.debug({ options: [{ prompt: 'private question' }] }, 'command');
+    log.info('visible');
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as { msg: string }).msg),
+      ['visible'],
+    );
+  });
+});
