@@ -68,6 +68,12 @@ export class FairQueue<T> {
     return items;
   }
 
+  /** Removes everything. */
+  clear(): void {
+    this.#guilds.clear();
+    this.#size = 0;
+  }
+
   /** Removes one item wherever it waits; true if it was there. */
   remove(item: T): boolean {
     for (const [guildId, users] of this.#guilds) {

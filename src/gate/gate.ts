@@ -171,6 +171,7 @@ export function createGate(options: GateOptions): RequestGate {
       })
       .catch((error: unknown) => {
         ticketPending = false;
+        if (closed) return; // close() stopped the limiter and dropped this ticket
         log.error({ err: error }, 'gate ticket failed; retrying in 1 s');
         const timer = setTimeout(() => {
           retryTimers.delete(timer);
@@ -344,8 +345,8 @@ export function createGate(options: GateOptions): RequestGate {
       clearTimeout(windowTimer);
       for (const timer of retryTimers) clearTimeout(timer);
       retryTimers.clear();
+      queue.clear();
       for (const entry of waiting) {
-        queue.remove(entry);
         entry.reject(new GateRefusal('closed', 'The bot is shutting down; this request was not sent.'));
       }
       waiting.clear();
