@@ -1,8 +1,15 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
-import { dayKey, isMonthKey, monthKey } from './month.ts';
+import { dayKey, monthKey } from './month.ts';
 import { applyConnectionPragmas } from './open-sqlite.ts';
-import type { GuildMonthUsage, UsageLedger, UsageRecord, UsageTotals } from './usage-ledger.ts';
+import {
+  assertMonth,
+  assertValidRecord,
+  type GuildMonthUsage,
+  type UsageLedger,
+  type UsageRecord,
+  type UsageTotals,
+} from './usage-ledger.ts';
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -109,14 +116,7 @@ export class SqliteUsageLedger implements UsageLedger {
    * non-negative integer, an id or the model is empty, or `at` is not a valid Date.
    */
   async record(r: UsageRecord): Promise<void> {
-    assertNonEmpty('guildId', r.guildId);
-    assertNonEmpty('userId', r.userId);
-    assertNonEmpty('model', r.model);
-    assertTokenCount('promptTokens', r.promptTokens);
-    assertTokenCount('completionTokens', r.completionTokens);
-    if (!(r.at instanceof Date) || Number.isNaN(r.at.getTime())) {
-      throw new TypeError('UsageRecord.at must be a valid Date');
-    }
+    assertValidRecord(r);
     const month = monthKey(r.at);
     const day = dayKey(r.at);
     // IMMEDIATE takes the write lock up front, so another process cannot slip in between the upserts
@@ -179,24 +179,6 @@ export class SqliteUsageLedger implements UsageLedger {
       }
       throw error;
     }
-  }
-}
-
-function assertNonEmpty(field: string, value: string): void {
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`UsageRecord.${field} must be a non-empty string`);
-  }
-}
-
-function assertTokenCount(field: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new TypeError(`UsageRecord.${field} must be a non-negative integer, got ${String(value)}`);
-  }
-}
-
-function assertMonth(month: string): void {
-  if (!isMonthKey(month)) {
-    throw new RangeError(`Expected a month key like 2026-11, got "${month}"`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { isMonthKey } from './month.ts';
 /** One settled request's usage, as Mistral reported it. */
 export interface UsageRecord {
   readonly guildId: string;
@@ -46,4 +47,34 @@ export interface UsageLedger {
   keyMonthByModel(month: string): Promise<ReadonlyArray<{ model: string } & UsageTotals>>;
   /** Cheap liveness check for health endpoints. */
   ping(): Promise<void>;
+}
+
+/**
+ * Rejects a record no ledger may store: empty ids or model, token counts that are not
+ * non-negative safe integers, or an invalid date. Shared by every ledger implementation.
+ */
+export function assertValidRecord(r: UsageRecord): void {
+  for (const [field, value] of [
+    ['guildId', r.guildId],
+    ['userId', r.userId],
+    ['model', r.model],
+  ] as const) {
+    if (typeof value !== 'string' || value === '')
+      throw new TypeError(`UsageRecord.${field} must be a non-empty string`);
+  }
+  for (const [field, value] of [
+    ['promptTokens', r.promptTokens],
+    ['completionTokens', r.completionTokens],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new TypeError(`UsageRecord.${field} must be a non-negative integer, got ${String(value)}`);
+    }
+  }
+  if (!(r.at instanceof Date) || Number.isNaN(r.at.getTime()))
+    throw new TypeError('UsageRecord.at must be a valid Date');
+}
+
+/** Rejects a malformed month key, so a typo cannot read as zero usage. */
+export function assertMonth(month: string): void {
+  if (!isMonthKey(month)) throw new RangeError(`Expected a month key like 2026-11, got "${month}"`);
 }

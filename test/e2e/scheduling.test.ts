@@ -21,10 +21,7 @@ describe('end to end: fair, token-aware scheduling and what waiting members see'
     );
     await Promise.all(
       handles.map((x) =>
-        x.waitFor(
-          (y) => /\w/.test(y.original() ?? '') && !/in line/.test(y.original() ?? ''),
-          30_000,
-        ),
+        x.waitFor((y) => /\w/.test(y.original() ?? '') && !/in line/.test(y.original() ?? ''), 30_000),
       ),
     );
     const last = handles[4];
