@@ -279,6 +279,8 @@ export function idleTimeoutFetcher(timeoutMs: number, beforeSend?: () => Promise
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => controller.abort(new IdleTimeout(`no data for ${timeoutMs} ms`)), timeoutMs);
+      // A body its reader abandoned never reaches flush(); the timer must not hold the process open.
+      timer.unref();
     };
     const outer = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     if (outer) {
