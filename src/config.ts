@@ -117,6 +117,10 @@ const schema = z.object({
   MAX_PROMPT_CHARS: optional(integer(1, 6_000)),
   MISTRAL_MAX_RETRIES: optional(integer(0, 10)),
   MISTRAL_START_MARGIN_MS: optional(integer(0, 1_000)),
+  CONVERSATION_MAX_TOKENS: optional(integer(0, 100_000)),
+  CONVERSATION_IDLE_HOURS: optional(
+    positiveNumber.pipe(z.number().max(8_760, 'must be at most 8760 (a year)')),
+  ),
   MISTRAL_MODEL_LIMITS: optional(
     z.string().transform((text, ctx) => {
       const parsed = parseModelLimits(text);
@@ -165,6 +169,10 @@ export interface Config {
   readonly maxPromptChars: number;
   readonly maxRetries: number;
   readonly startMarginMs: number;
+  /** Most tokens (estimated) of a thread's earlier turns sent with a question; 0 = no memory. */
+  readonly conversationMaxTokens: number;
+  /** A thread's conversation is forgotten after this long without a question. */
+  readonly conversationIdleMs: number;
   /** Operator overrides of per-model (or per-pool) limits; headers refine them at run time. */
   readonly modelLimits: readonly PoolLimitConfig[];
   /** Questions that may wait for the gate, in total and per server. */
@@ -193,6 +201,8 @@ export const DEFAULTS = Object.freeze({
   maxPromptChars: 6_000,
   maxRetries: 3,
   startMarginMs: 15,
+  conversationMaxTokens: 4_000,
+  conversationIdleHours: 72,
   maxQueued: 500,
   maxQueuedPerGuild: 25,
   metricsHost: '127.0.0.1',
@@ -245,6 +255,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxPromptChars: e.MAX_PROMPT_CHARS ?? DEFAULTS.maxPromptChars,
     maxRetries: e.MISTRAL_MAX_RETRIES ?? DEFAULTS.maxRetries,
     startMarginMs: e.MISTRAL_START_MARGIN_MS ?? DEFAULTS.startMarginMs,
+    conversationMaxTokens: e.CONVERSATION_MAX_TOKENS ?? DEFAULTS.conversationMaxTokens,
+    conversationIdleMs: (e.CONVERSATION_IDLE_HOURS ?? DEFAULTS.conversationIdleHours) * 3_600_000,
     modelLimits: e.MISTRAL_MODEL_LIMITS ?? [],
     maxQueued: e.MAX_QUEUED ?? DEFAULTS.maxQueued,
     maxQueuedPerGuild: e.MAX_QUEUED_PER_GUILD ?? DEFAULTS.maxQueuedPerGuild,

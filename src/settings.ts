@@ -8,6 +8,10 @@ export interface SettingsStore {
   /** The model chosen for a channel, if any. */
   channelModel(channelId: string): Promise<string | undefined>;
   setChannelModel(channelId: string, model: string): Promise<void>;
+  /** A channel's own system prompt, if a manager set one (threads look at their parent too). */
+  channelSystemPrompt(channelId: string): Promise<string | undefined>;
+  /** Sets a channel's system prompt; `undefined` clears it. */
+  setChannelSystemPrompt(channelId: string, prompt: string | undefined): Promise<void>;
   /** An operator's monthly token budget override for a server, if any. */
   budgetOverride(guildId: string): Promise<number | undefined>;
   setBudgetOverride(guildId: string, tokens: number | undefined): Promise<void>;
@@ -19,6 +23,7 @@ export interface SettingsStore {
 /** Opens the settings namespaces over one Keyv storage adapter. */
 export function createSettingsStore(open: (namespace: string) => Keyv): SettingsStore {
   const channelModels = open('channel-model');
+  const systemPrompts = open('system-prompt');
   const budgets = open('budget');
   const meta = open('meta');
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -28,6 +33,13 @@ export function createSettingsStore(open: (namespace: string) => Keyv): Settings
     },
     async setChannelModel(channelId, model) {
       await channelModels.set(channelId, model);
+    },
+    async channelSystemPrompt(channelId) {
+      return str(await systemPrompts.get(channelId));
+    },
+    async setChannelSystemPrompt(channelId, prompt) {
+      if (prompt === undefined) await systemPrompts.delete(channelId);
+      else await systemPrompts.set(channelId, prompt);
     },
     async budgetOverride(guildId) {
       const v: unknown = await budgets.get(guildId);

@@ -85,6 +85,23 @@ describe('config', () => {
     assert.equal(config.databaseUrl, 'redis://127.0.0.1:6379');
   });
 
+  it('GIVEN the conversation variables THEN they default to a 4,000-token window and 72 idle hours, and bad values are named', () => {
+    const defaults = loadConfig(required);
+    assert.equal(defaults.conversationMaxTokens, 4_000);
+    assert.equal(defaults.conversationIdleMs, 72 * 3_600_000);
+    const set = loadConfig({ ...required, CONVERSATION_MAX_TOKENS: '0', CONVERSATION_IDLE_HOURS: '0.5' });
+    assert.equal(set.conversationMaxTokens, 0);
+    assert.equal(set.conversationIdleMs, 1_800_000);
+    assert.throws(
+      () => loadConfig({ ...required, CONVERSATION_MAX_TOKENS: '-1', CONVERSATION_IDLE_HOURS: '9000' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.length === 2 &&
+        error.problems.some((p) => p.startsWith('CONVERSATION_MAX_TOKENS ')) &&
+        error.problems.some((p) => p.startsWith('CONVERSATION_IDLE_HOURS ')),
+    );
+  });
+
   it('GIVEN .env.example THEN it documents exactly the variables the bot reads, in order, each with a comment', () => {
     const lines = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8').split('\n');
     const keys: string[] = [];
