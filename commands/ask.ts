@@ -14,10 +14,18 @@ export default {
         required: true,
         max_length: 6000,
       },
+      {
+        name: 'thread',
+        description: 'Open a thread from the answer to continue the conversation there',
+        type: ApplicationCommandOptionType.Boolean,
+        required: false,
+      },
     ],
   },
   ack: 'public',
   async execute(interaction, { prompts, log }) {
-    await prompts.answer(interaction, interaction.options.getString('prompt', true), log);
+    await prompts.answer(interaction, interaction.options.getString('prompt', true), log, {
+      openThread: interaction.options.getBoolean('thread') ?? false,
+    });
   },
 } satisfies Command;

@@ -3,6 +3,7 @@ import { Client, GatewayIntentBits, Routes, Team, type User } from 'discord.js';
 import { commands } from '../commands/index.ts';
 import { Reservations } from './budget.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConversationMemory } from './conversation.ts';
 import { Operators } from './discord/command.ts';
 import { createDispatcher } from './discord/dispatcher.ts';
 import { NO_MENTIONS } from './discord/reply.ts';
@@ -92,6 +93,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     gate,
     mistral,
     models,
+    conversations: new ConversationMemory(store.keyv('conversation'), {
+      maxTokens: config.conversationMaxTokens,
+      idleMs: config.conversationIdleMs,
+    }),
     events,
   });
   const operators = new Operators(config.botOwnerIds);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { seen, startHarness, type Harness } from './harness.ts';
+import { answered, startHarness, type Harness } from './harness.ts';
 
 describe('end to end: a burst of 24 /ask from 3 servers against a strict 1-RPS Mistral with 4 s completions', () => {
   let h: Harness;
@@ -20,14 +20,15 @@ describe('end to end: a burst of 24 /ask from 3 servers against a strict 1-RPS M
     );
     await Promise.all(handles.map((x) => x.waitForAck(3_000)));
     const ackMax = Math.max(...handles.map((x) => x.ackAt ?? Infinity));
-    await Promise.all(handles.map((x) => x.waitFor((y) => (y.original() ?? '').length > 0, 90_000)));
+    // Waiting notices and the first streamed words come early: wait for each finished answer.
+    await Promise.all(handles.map((x) => x.waitFor(answered, 90_000)));
     const seconds = (performance.now() - t0) / 1000;
 
     const starts = h.mistral.startTimes();
     const span = ((starts.at(-1) ?? 0) - (starts[0] ?? 0)) / 1000;
     const gaps = starts.slice(1).map((s, i) => s - (starts[i] as number));
     const figures = {
-      answered: handles.filter((x) => seen(x).length > 0).length,
+      answered: handles.filter(answered).length,
       rejected429: h.mistral.rejected429,
       inFlightMax: h.mistral.inFlightMax,
       ackMaxMs: Math.round(ackMax),

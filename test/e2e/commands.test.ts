@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { PERMS, seen, startHarness, type Harness } from './harness.ts';
+import { estimatePromptTokens } from '../../src/budget.ts';
+import { answered, PERMS, seen, startHarness, type Harness } from './harness.ts';
 
 const completions = (h: Harness) => h.mistral.requests.filter((r) => r.path.endsWith('/chat/completions'));
 const okCompletions = (h: Harness, guildFilter?: (r: { status: number | null }) => boolean) =>
@@ -17,13 +18,17 @@ describe('end to end: every command through the real discord.js client and the M
   });
   after(() => h.close());
 
-  it('GIVEN start-up THEN /ask, /model, /usage and /budget are registered globally with one bulk overwrite', () => {
+  it('GIVEN start-up THEN every command is registered globally with one bulk overwrite', () => {
     const names = h.discord.commands().map((c) => c.name);
-    assert.deepEqual(names.sort(), ['ask', 'budget', 'model', 'usage']);
+    assert.deepEqual(names.sort(), ['ask', 'budget', 'forget', 'model', 'system-prompt', 'usage']);
     assert.equal(h.discord.calls.filter((c) => c.method === 'PUT' && /\/commands$/.test(c.path)).length, 1);
     const usage = h.discord.commands().find((c) => c.name === 'usage');
     assert.equal(usage?.default_member_permissions, String(PERMS.manageGuild));
     assert.equal(h.discord.commands().find((c) => c.name === 'budget')?.default_member_permissions, '0');
+    assert.equal(
+      h.discord.commands().find((c) => c.name === 'system-prompt')?.default_member_permissions,
+      String(PERMS.manageChannels),
+    );
   });
 
   it('GIVEN a question THEN it is acknowledged publicly within 3 s and answered with the model text', async () => {
@@ -31,7 +36,7 @@ describe('end to end: every command through the real discord.js client and the M
     await handle.waitForAck(3_000);
     assert.ok((handle.ackAt ?? Infinity) < 3_000);
     assert.equal(handle.ephemeral, false);
-    await handle.waitFor((x) => (x.original() ?? '').length > 0);
+    await handle.waitFor(answered);
     const [req] = okCompletions(h);
     assert.ok(req, 'one completion went upstream');
     assert.equal(req.model, 'mistral-small-latest');
@@ -51,7 +56,7 @@ describe('end to end: every command through the real discord.js client and the M
 
   it('GIVEN a 6000-character prompt THEN it is answered; GIVEN 6001 THEN refused privately', async () => {
     const long = h.run(0, { command: 'ask', options: { prompt: 'x'.repeat(6000) } });
-    await long.waitFor((x) => (x.original() ?? '').length > 0);
+    await long.waitFor(answered);
     assert.equal(long.ephemeral, false);
     assert.equal(okCompletions(h).length, 1);
     const tooLong = h.run(0, { command: 'ask', options: { prompt: 'x'.repeat(6001) } });
@@ -76,10 +81,16 @@ describe('end to end: every command through the real discord.js client and the M
     const answer = Array.from({ length: 80 }, (_, i) => `Line ${i}: ${'lorem ipsum '.repeat(5)}`).join('\n');
     h.mistral.setAnswer(() => answer);
     const handle = h.run(0, { command: 'ask', options: { prompt: 'long please' } });
-    await handle.waitFor((x) => x.allMessages().length >= 3 && seen(x).includes('Line 79'));
+    await handle.waitFor(answered);
     const parts = handle.allMessages().map((m) => m.content);
+    assert.ok(parts.length >= 3);
     for (const p of parts) assert.ok([...p].length <= 2000);
-    assert.equal(parts.join(''), answer);
+    const charged = okCompletions(h).at(-1)?.usage?.total_tokens ?? 0;
+    // Nothing lost or repeated; the footer (model and tokens charged) ends the last message.
+    assert.equal(
+      parts.join(''),
+      `${answer}\n-# mistral-small-latest · ${charged.toLocaleString('en-US')} tokens`,
+    );
   });
 
   describe('/model', () => {
@@ -128,7 +139,7 @@ describe('end to end: every command through the real discord.js client and the M
       await show.waitFor((x) => x.allMessages().length > 0);
       assert.match(seen(show), /open-mistral-nemo/);
       const ask = h.run(1, { command: 'ask', options: { prompt: 'hello' } });
-      await ask.waitFor((x) => (x.original() ?? '').length > 0);
+      await ask.waitFor(answered);
       assert.equal(okCompletions(h).at(-1)?.model, 'open-mistral-nemo');
       // A thread without its own choice follows its parent channel.
       const inThread = h.run(1, {
@@ -136,7 +147,7 @@ describe('end to end: every command through the real discord.js client and the M
         channelId: h.guilds[1]?.threadId,
         options: { prompt: 'in a thread' },
       });
-      await inThread.waitFor((x) => (x.original() ?? '').length > 0);
+      await inThread.waitFor(answered);
       assert.equal(okCompletions(h).at(-1)?.model, 'open-mistral-nemo');
     });
 
@@ -190,7 +201,7 @@ describe('end to end: every command through the real discord.js client and the M
           userId,
           options: { prompt: `question number ${i} ${'?'.repeat(i * 40)}` },
         });
-        await a.waitFor((x) => (x.original() ?? '').length > 0);
+        await a.waitFor(answered);
       }
       const reported = okCompletions(h).map((r) => r.usage);
       assert.equal(reported.length, 3);
@@ -248,7 +259,7 @@ describe('end to end: every command through the real discord.js client and the M
       assert.equal(completions(h).length, before);
       // The other server is unaffected; clearing the override restores this one.
       const other = h.run(1, { command: 'ask', options: { prompt: 'still fine?' } });
-      await other.waitFor((x) => (x.original() ?? '').length > 0);
+      await other.waitFor(answered);
       const clear = h.run(0, {
         command: 'budget',
         subcommand: 'clear',
@@ -258,7 +269,7 @@ describe('end to end: every command through the real discord.js client and the M
       await clear.waitFor((x) => x.allMessages().length > 0);
       assert.match(seen(clear), /Override cleared/);
       const again = h.run(0, { command: 'ask', options: { prompt: 'and now?' } });
-      await again.waitFor((x) => (x.original() ?? '').length > 0);
+      await again.waitFor(answered);
       assert.equal(again.ephemeral, false);
     });
 
@@ -269,13 +280,17 @@ describe('end to end: every command through the real discord.js client and the M
         command: 'budget',
         subcommand: 'set',
         userId: h.discord.ownerId,
-        options: { guild: guildId, tokens: used + 100 },
+        options: { guild: guildId, tokens: used + 200 },
       });
       await set.waitFor((x) => x.allMessages().length > 0);
       const ask = h.run(1, { command: 'ask', options: { prompt: 'short' } });
-      await ask.waitFor((x) => (x.original() ?? '').length > 0);
+      await ask.waitFor(answered);
       const req = okCompletions(h).at(-1);
-      assert.ok(req?.maxTokens !== undefined && req.maxTokens < 100, `max_tokens ${req?.maxTokens}`);
+      // The system prompt is part of the prompt estimate: what is left after it is the cap.
+      const estimate = estimatePromptTokens(
+        (req?.messages ?? []).map((m) => ({ content: String(m.content) })),
+      );
+      assert.equal(req?.maxTokens, 200 - estimate);
       const clear = h.run(1, {
         command: 'budget',
         subcommand: 'clear',
@@ -298,7 +313,7 @@ describe('end to end: every command through the real discord.js client and the M
       h.mistral.inject({ kind: 'garbage' });
       const before = await usageNow(0);
       const handle = h.run(0, { command: 'ask', options: { prompt: 'resilient?' } });
-      await handle.waitFor((x) => (x.original() ?? '').length > 0, 60_000);
+      await handle.waitFor(answered, 60_000);
       assert.equal(handle.ephemeral, false);
       assert.deepEqual(h.mistral.violations, []);
       const ok = okCompletions(h);

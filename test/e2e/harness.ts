@@ -120,3 +120,11 @@ export function seen(handle: { allMessages(): ReadonlyArray<{ content: string }>
     .map((m) => m.content)
     .join('\n');
 }
+
+/** The footer that ends every answer: `-# <model> · <n> tokens` (`~<n>` when estimated). */
+export const FOOTER = /\n-# (\S+) · (~?)([\d,]+) tokens(?: · \d+ earlier turns? remembered)?$/;
+
+/** Whether an /ask has been answered completely: its last message ends with the footer. */
+export function answered(handle: { allMessages(): ReadonlyArray<{ content: string }> }): boolean {
+  return FOOTER.test(handle.allMessages().at(-1)?.content ?? '');
+}

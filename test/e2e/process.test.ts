@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
-import { PERMS, seen } from './harness.ts';
+import { answered, PERMS, seen } from './harness.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -122,7 +122,8 @@ describe('the bot as a process', () => {
           command: 'ask',
           options: { prompt: 'remember me' },
         });
-        await ask.waitFor((x) => (x.original() ?? '').length > 0);
+        // The footer ends a finished answer: only then is its usage recorded.
+        await ask.waitFor(answered);
       } finally {
         first.kill('SIGKILL');
         await exitOf(first);

@@ -216,6 +216,8 @@ export interface InteractionHandle {
   followUps(): StandInMessage[];
   /** Accepted edits of the original response, oldest first. */
   edits(): StandInEdit[];
+  /** Accepted edits of every message of the interaction (original and follow-ups), oldest first. */
+  messageEdits(): Array<StandInEdit & { readonly messageId: string }>;
   /** The original response, then the follow-ups, as the user would see them. */
   allMessages(): StandInMessage[];
   /** Resolves once `predicate` holds (checked now and after every change); rejects with the current state on timeout. */
@@ -346,6 +348,7 @@ interface InteractionState {
   original: MessageState | undefined;
   readonly followUps: MessageState[];
   readonly edits: StandInEdit[];
+  readonly messageEdits: Array<StandInEdit & { readonly messageId: string }>;
   choices: Array<{ name: string; value: string | number }> | undefined;
 }
 
@@ -1318,6 +1321,7 @@ export async function startDiscordStandIn(opts: DiscordStandInOptions = {}): Pro
     if (interaction && interaction.original === message) {
       interaction.edits.push({ at: now, content: message.content });
     }
+    interaction?.messageEdits.push({ messageId: message.id, at: now, content: message.content });
   };
 
   // ---- interactions -------------------------------------------------------------------------------
@@ -1512,6 +1516,7 @@ export async function startDiscordStandIn(opts: DiscordStandInOptions = {}): Pro
       original: undefined,
       followUps: [],
       edits: [],
+      messageEdits: [],
       choices: undefined,
     };
     interactions.set(id, state);
@@ -1541,6 +1546,7 @@ export async function startDiscordStandIn(opts: DiscordStandInOptions = {}): Pro
       original: () => (state.original && !state.original.deleted ? state.original.content : undefined),
       followUps: () => state.followUps.filter((m) => !m.deleted).map(snapshot),
       edits: () => [...state.edits],
+      messageEdits: () => [...state.messageEdits],
       allMessages: () =>
         [...(state.original && !state.original.deleted ? [state.original] : []), ...state.followUps]
           .filter((m) => !m.deleted)
