@@ -40,7 +40,10 @@ async function spawnStandIn() {
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => JSON.parse(((await lines.next()).value as string | undefined) ?? '{}') as unknown;
+  const next = async () => {
+    const { value } = await lines.next();
+    return JSON.parse(typeof value === 'string' ? value : '{}') as unknown;
+  };
   const { url } = (await next()) as { url: string };
   const ask = async (cmd: string) => {
     child.stdin.write(`${cmd}\n`);
@@ -71,7 +74,6 @@ function ours(url: string, paused = false): Contender & { gate: RequestGate; api
     serverUrl: url,
     apiKey: 'test-key',
     timeoutMs: 30_000,
-    beforeSend: () => pacer.waitTurn(),
     onSent: () => pacer.markSent(),
   });
   const gate = createGate({
@@ -201,7 +203,7 @@ async function queuedMemory(kind: 'naive' | 'ours') {
         c.run(`guild-${i % 500}`, `user-${i % 3000}`, () => Promise.resolve()).catch(() => undefined),
       );
     }
-    close = c.close;
+    close = () => c.close();
   } else {
     const limiter = new Bottleneck({ minTime: 1000 });
     for (let i = 0; i < 10_000; i++)

@@ -143,6 +143,10 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: optional(integer(0, 600_000)),
   KEY_MONTHLY_TOKEN_ALERT: optional(tokenThreshold),
   OPERATOR_ALERT_CHANNEL_ID: optional(z.string().trim().regex(SNOWFLAKE, 'must be a Discord channel ID')),
+  SHARD_COUNT: optional(
+    z.union([z.literal('auto'), integer(1, 10_000)], { error: 'must be a whole number of shards or auto' }),
+  ),
+  SHARD_SPAWN_DELAY_MS: optional(integer(0, 60_000)),
 });
 
 /** The bot's settings, parsed once at start-up and frozen. */
@@ -187,6 +191,10 @@ export interface Config {
   readonly keyMonthlyTokenAlert: TokenThreshold | undefined;
   /** Channel for operator alerts (besides the log). */
   readonly operatorAlertChannelId: string | undefined;
+  /** Discord shards: processes when REDIS_URL is set, else inside this process; unset = one shard. */
+  readonly shardCount: number | 'auto' | undefined;
+  /** Pause between starting shard processes (Discord allows one identify per 5 s by default). */
+  readonly shardSpawnDelayMs: number;
 }
 
 /** Defaults for everything optional; documented in .env.example and README.md. */
@@ -207,6 +215,7 @@ export const DEFAULTS = Object.freeze({
   maxQueuedPerGuild: 25,
   metricsHost: '127.0.0.1',
   shutdownGraceMs: 5_000,
+  shardSpawnDelayMs: 5_500,
 } as const);
 
 /** Thrown when the environment is unusable; `problems` has one line per bad variable. */
@@ -265,6 +274,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? DEFAULTS.shutdownGraceMs,
     keyMonthlyTokenAlert: e.KEY_MONTHLY_TOKEN_ALERT,
     operatorAlertChannelId: e.OPERATOR_ALERT_CHANNEL_ID,
+    shardCount: e.SHARD_COUNT,
+    shardSpawnDelayMs: e.SHARD_SPAWN_DELAY_MS ?? DEFAULTS.shardSpawnDelayMs,
   });
 }
 

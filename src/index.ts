@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import type { Redis } from 'ioredis';
 import { Client, GatewayIntentBits, Routes, Team, type User } from 'discord.js';
 import { commands } from '../commands/index.ts';
 import { Reservations } from './budget.ts';
@@ -10,7 +11,8 @@ import { NO_MENTIONS } from './discord/reply.ts';
 import { registerCommands } from './discord/register.ts';
 import { createGate, type RequestGate } from './gate/gate.ts';
 import { ModelLimits } from './gate/model-limits.ts';
-import { Pacer } from './gate/pacer.ts';
+import { Pacer, type SendPacer } from './gate/pacer.ts';
+import { RedisPacer } from './gate/redis-pacer.ts';
 import { BotEvents } from './events.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMistralApi } from './mistral/client.ts';
@@ -24,6 +26,8 @@ import { PromptService } from './prompts.ts';
 import { createSettingsStore } from './settings.ts';
 import { monthKey } from './store/month.ts';
 import { openStore, type Store } from './store/open-store.ts';
+import { connectRedis } from './store/redis-connection.ts';
+import { isShardProcess, recommendedShardCount, runShardProcesses, shardPlan } from './sharding.ts';
 
 /** A running bot, as the entry point and the end-to-end tests hold it. */
 export interface RunningBot {
@@ -56,7 +60,17 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const store = await openStore(config.databaseUrl);
   const settings = createSettingsStore((ns) => store.keyv(ns));
   const intervalMs = 1000 / config.requestsPerSecond + config.startMarginMs;
-  const pacer = new Pacer(intervalMs);
+  let gateRedis: Redis | undefined;
+  try {
+    gateRedis = config.redisUrl ? await connectRedis(config.redisUrl, 'REDIS_URL') : undefined;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  // With REDIS_URL every process shares one gate; the scope keeps different Mistral keys apart.
+  const pacer: SendPacer = gateRedis
+    ? new RedisPacer(gateRedis, intervalMs, config.mistralApiKey, log.child({ component: 'gate' }))
+    : new Pacer(intervalMs);
   const limits = new ModelLimits(config.modelLimits);
   for (const { model, totalTokens } of await store.usage.keyMonthByModel(monthKey(new Date()))) {
     limits.seedMonthUsage(model, totalTokens);
@@ -66,7 +80,6 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     serverUrl: config.mistralServerUrl,
     apiKey: config.mistralApiKey,
     timeoutMs: config.mistralTimeoutMs,
-    beforeSend: () => pacer.waitTurn(),
     onSent: () => pacer.markSent(),
     onLimits: (model, snapshot) => {
       limits.learn(model, snapshot);
@@ -103,6 +116,12 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const metrics = new BotMetrics(events, { gate, requestsPerSecond: config.requestsPerSecond });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
+    // In a shard process discord.js reads its shards from the environment the manager set.
+    ...(!isShardProcess() && config.shardCount !== undefined
+      ? config.shardCount === 'auto'
+        ? { shards: 'auto' as const }
+        : { shards: [...Array(config.shardCount).keys()], shardCount: config.shardCount }
+      : {}),
     rest: { api: config.discordApiUrl },
     allowedMentions: NO_MENTIONS,
   });
@@ -138,7 +157,11 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     if (config.metricsPort !== undefined) {
       ops = await startOpsServer({
         host: config.metricsHost,
-        port: config.metricsPort,
+        // Shard processes each listen on the next port: METRICS_PORT + shard id.
+        port:
+          config.metricsPort === 0
+            ? 0
+            : config.metricsPort + (isShardProcess() ? Number(process.env.SHARDS ?? 0) : 0),
         health: () =>
           checkHealth({
             gatewayReady: () => client.isReady(),
@@ -151,21 +174,29 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     }
     await client.login(config.discordToken);
   } catch (error) {
-    await Promise.allSettled([client.destroy(), gate.close(), store.close(), ops?.close()]);
+    await Promise.allSettled([
+      client.destroy(),
+      gate.close(),
+      store.close(),
+      ops?.close(),
+      gateRedis?.quit(),
+    ]);
     throw error;
   }
   const readyClient = await ready;
   log.info({ user: readyClient.user.tag, guilds: readyClient.guilds.cache.size }, 'logged in to Discord');
   const application = await readyClient.application.fetch();
   operators.adoptApplicationOwners(ownerIds(application.owner));
-  await registerCommands({
-    rest: readyClient.rest,
-    applicationId: application.id,
-    guildId: config.devGuildId,
-    definitions: [...commands.values()].map((c) => c.data),
-    settings,
-    log,
-  });
+  // One process registers: the one holding shard 0 (or the only one).
+  if (!readyClient.shard || readyClient.shard.ids.includes(0))
+    await registerCommands({
+      rest: readyClient.rest,
+      applicationId: application.id,
+      guildId: config.devGuildId,
+      definitions: [...commands.values()].map((c) => c.data),
+      settings,
+      log,
+    });
   log.info({ operators: operators.ids.length, models: models.all.length }, 'ready');
 
   const shutDown = async () => {
@@ -187,6 +218,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     await readyClient.destroy();
     mistral.close();
     await store.close();
+    await gateRedis?.quit().catch(() => undefined);
     log.info({ drained, delivered, ms: Math.round(performance.now() - t0) }, 'stopped');
   };
   let stopping: Promise<void> | undefined;
@@ -234,6 +266,24 @@ async function main(): Promise<void> {
     secrets: [config.discordToken, config.mistralApiKey],
     pretty: config.logPretty,
   });
+  if (config.shardCount !== undefined && !isShardProcess()) {
+    let total: number;
+    try {
+      total = config.shardCount === 'auto' ? await recommendedShardCount(config) : config.shardCount;
+    } catch (error) {
+      console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+    const plan = shardPlan(config, total);
+    if (plan.problem) {
+      console.error(plan.problem);
+      process.exit(1);
+    }
+    if (plan.mode === 'processes') {
+      await runShardProcesses(config, total, log);
+      process.exit(0);
+    }
+  }
   let bot: RunningBot;
   try {
     bot = await startBot(config, log);

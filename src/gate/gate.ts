@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import { UpstreamError } from '../mistral/client.ts';
 import { FairQueue } from './fair-queue.ts';
 import type { LimitReservation, ModelLimits } from './model-limits.ts';
-import type { Pacer } from './pacer.ts';
+import type { SendPacer } from './pacer.ts';
 
 /** One request waiting for its turn upstream. */
 export interface GateRequest<T> {
@@ -53,7 +53,7 @@ export interface GateOptions {
   readonly requestsPerSecond: number;
   /** Added to the start spacing so timer and network jitter never bring two starts too close. */
   readonly marginMs: number;
-  readonly pacer: Pacer;
+  readonly pacer: SendPacer;
   readonly log: Logger;
   /** Retries after 5xx, timeouts, network errors and unreadable responses. */
   readonly maxRetries: number;
@@ -85,6 +85,8 @@ interface Entry {
  * The single way upstream. Waiting requests sit in a {@link FairQueue}; Bottleneck paces
  * *starts* (`minTime`, no concurrency limit, so slow completions overlap) by running one
  * "ticket" at a time, and each ticket starts whichever request is fairest at that moment.
+ * Each ticket first claims a send slot from the {@link SendPacer} (in-process, or shared through
+ * Redis by every bot process), so starts are spaced where requests actually leave.
  * A 429 pauses every start (the stated Retry-After, else exponential backoff with jitter)
  * and puts the request back at the front of its lane; a failed request is retried through
  * the same pacing, never around it (Bottleneck's own retry skips minTime).
@@ -154,20 +156,14 @@ export function createGate(options: GateOptions): RequestGate {
     if (ticketPending || closed || queue.size === 0) return;
     ticketPending = true;
     limiter
-      .schedule(() => {
+      .schedule(async () => {
+        // The pacer claims the send slot (and holds every start during a 429 pause); the
+        // request then leaves at once, and the pacer re-measures from its real send time.
+        await options.pacer.waitTurn();
         ticketPending = false;
-        const pauseLeft = options.pacer.pausedUntil - performance.now();
-        if (pauseLeft > 0) {
-          const timer = setTimeout(() => {
-            retryTimers.delete(timer);
-            pump();
-          }, Math.ceil(pauseLeft));
-          retryTimers.add(timer);
-          return Promise.resolve();
-        }
+        if (closed) return;
         startNext();
         pump();
-        return Promise.resolve();
       })
       .catch((error: unknown) => {
         ticketPending = false;

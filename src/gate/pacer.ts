@@ -1,13 +1,29 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * The last line of pacing, awaited right before a request leaves the process: it guarantees
- * `intervalMs` between sends and holds every send while the gate is paused after a 429.
- * A scheduler's timers fire late and the SDK does work between "start" and "send", so
- * spacing measured only where a job starts can come out a few ms short and trip a strict
- * server; measured here it cannot.
+ * Claims send slots: at most one request leaves per `intervalMs`, none while paused after a 429.
+ * The gate awaits {@link SendPacer.waitTurn} before starting a request and the Mistral client
+ * calls {@link SendPacer.markSent} when the request's headers actually hit the socket, so the next
+ * slot is measured from the real send, not from when a timer fired.
  */
-export class Pacer {
+export interface SendPacer {
+  readonly intervalMs: number;
+  /** `performance.now()` before which this process knows nothing may be sent. */
+  readonly pausedUntil: number;
+  /** Holds every send for `ms` from now (extends, never shortens, a running pause). */
+  pauseFor(ms: number): void;
+  /** Records that a request actually left now. */
+  markSent(): void;
+  /** Resolves when this caller may send; the caller must send at once. */
+  waitTurn(): Promise<void>;
+}
+
+/**
+ * The in-process pacer. A scheduler's timers fire late and the SDK does work between "start"
+ * and "send" (10–25 ms on a new connection), so spacing measured only where a job starts can
+ * come out short and trip a strict server; {@link markSent} moves the reference to the real send.
+ */
+export class Pacer implements SendPacer {
   readonly intervalMs: number;
   #lastSend = -Infinity;
   #pausedUntil = 0;

@@ -21,7 +21,6 @@ function rig(standIn: MistralStandIn, overrides: { timeoutMs?: number; maxRetrie
     serverUrl: standIn.url,
     apiKey: 'test-key',
     timeoutMs: overrides.timeoutMs ?? 5_000,
-    beforeSend: () => pacer.waitTurn(),
     onSent: () => pacer.markSent(),
   });
   const gate = createGate({
@@ -176,7 +175,6 @@ describe('gate against the strict 1-RPS stand-in', () => {
       serverUrl: standIn.url,
       apiKey: 'wrong',
       timeoutMs: 2_000,
-      beforeSend: () => pacer.waitTurn(),
     });
     const gate = createGate({ requestsPerSecond: 1, marginMs: 15, pacer, log, maxRetries: 3 });
     try {
@@ -197,7 +195,6 @@ describe('gate against the strict 1-RPS stand-in', () => {
       serverUrl: standIn.url,
       apiKey: 'test-key',
       timeoutMs: 2_000,
-      beforeSend: () => pacer.waitTurn(),
       onSent: () => pacer.markSent(),
     });
     const gate = createGate({

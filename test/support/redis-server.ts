@@ -70,10 +70,19 @@ export async function startRedisServer(): Promise<RedisServer> {
     throw new Error(`redis-server did not start on port ${port}`);
   };
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
+    const running = child; // start() may replace `child` later; only ever kill this one
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
     spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { timeout: 5_000 });
-    await Promise.race([exited, sleep(5_000).then(() => child?.kill('SIGKILL'))]);
+    const timeout = new AbortController();
+    await Promise.race([
+      exited,
+      sleep(5_000, undefined, { signal: timeout.signal }).then(
+        () => running.kill('SIGKILL'),
+        () => undefined,
+      ),
+    ]);
+    timeout.abort();
   };
   await start();
   return {

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
+import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { answered, PERMS, seen } from './harness.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** Four servers, two on each of two shards: shard = (id >> 22) % 2, i.e. the parity of the id's timestamp. */
+const guilds = [0, 1, 2, 3].map((i) => {
+  const ts = Date.now() - 10_000_000 + i * 1_000;
+  const guildId = snowflake(ts - (ts % 2) + (i % 2));
+  return { guildId, channelId: snowflake(), shard: Number((BigInt(guildId) >> 22n) % 2n) };
+});
+
+describe('scale-out: two shard processes share one gate and one store through a real Redis', () => {
+  let redis: RedisServer;
+  let discord: DiscordStandIn;
+  let mistral: MistralStandIn;
+  let bot: ChildProcess;
+  let output = '';
+
+  before(async () => {
+    redis = await startRedisServer();
+    discord = await startDiscordStandIn({
+      guilds: guilds.map((g) => ({ id: g.guildId, channels: [{ id: g.channelId, type: 0 }] })),
+    });
+    mistral = await startMistralStandIn({ requestsPerSecond: 1, latencyMs: 3_000 });
+    bot = spawn(process.execPath, [`${root}src/index.ts`], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DISCORD_TOKEN: discord.token,
+        MISTRAL_API_KEY: 'test-key',
+        DISCORD_API_URL: discord.apiUrl,
+        MISTRAL_SERVER_URL: mistral.url,
+        REDIS_URL: redis.url,
+        DATABASE_URL: redis.url,
+        SHARD_COUNT: '2',
+        SHARD_SPAWN_DELAY_MS: '0',
+        LOG_LEVEL: process.env.SHARDS_LOG ? 'debug' : 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    bot.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    bot.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const t0 = Date.now();
+    while ((output.match(/"msg":"ready"/g) ?? []).length < 2) {
+      if (Date.now() - t0 > 60_000 || bot.exitCode !== null) throw new Error(`bot did not start:\n${output}`);
+      await sleep(100);
+    }
+  });
+
+  after(async () => {
+    if (process.env.SHARDS_LOG) (await import('node:fs')).writeFileSync(process.env.SHARDS_LOG, output);
+    if (bot.exitCode === null) {
+      bot.kill('SIGTERM');
+      await Promise.race([
+        new Promise((r) => bot.once('exit', r)),
+        sleep(15_000).then(() => bot.kill('SIGKILL')),
+      ]);
+    }
+    await discord.close();
+    await mistral.close();
+    await redis.close();
+  });
+
+  it('GIVEN 16 /ask spread over both processes THEN all are answered with 0 429s, ≥ 0.9 of the limit used, and each /usage is exact', async () => {
+    assert.deepEqual(
+      guilds.map((g) => g.shard),
+      [0, 1, 0, 1],
+    );
+    const handles = Array.from({ length: 16 }, (_, i) => {
+      const g = guilds[i % 4]!;
+      return discord.interact({
+        guildId: g.guildId,
+        channelId: g.channelId,
+        command: 'ask',
+        options: { prompt: `server ${i % 4} question ${i}` },
+      });
+    });
+    await Promise.all(handles.map((h) => h.waitFor(answered, 90_000)));
+    const starts = mistral.startTimes();
+    const rate = (starts.length - 1) / (((starts.at(-1) ?? 0) - (starts[0] ?? 0)) / 1000);
+    console.log(
+      `two processes: ${JSON.stringify({ answered: handles.filter(answered).length, rejected429: mistral.rejected429, startsPerSecond: Number(rate.toFixed(3)), inFlightMax: mistral.inFlightMax })}`,
+    );
+    assert.equal(mistral.rejected429, 0);
+    assert.ok(rate >= 0.9, `rate ${rate}`);
+    assert.deepEqual(mistral.violations, []);
+
+    for (const [i, g] of guilds.entries()) {
+      const charged = mistral.requests
+        .filter((r) => r.status === 200 && JSON.stringify(r.messages).includes(`server ${i} question`))
+        .reduce((n, r) => n + (r.usage?.total_tokens ?? 0), 0);
+      const usage = discord.interact({
+        guildId: g.guildId,
+        channelId: g.channelId,
+        command: 'usage',
+        permissions: PERMS.member | PERMS.manageGuild,
+      });
+      await usage.waitFor((x) => x.allMessages().length > 0);
+      assert.match(
+        seen(usage),
+        new RegExp(`Used \\*\\*${charged.toLocaleString('en-US')}\\*\\*`),
+        `server ${i}`,
+      );
+    }
+  });
+
+  it('GIVEN redis-server restarting in the middle of a burst THEN every question is answered or clearly refused, usage is intact and the gate works afterwards', async () => {
+    mistral.setLatencyMs(500);
+    const before = new Map<string, string>();
+    for (const g of guilds) {
+      const usage = discord.interact({
+        guildId: g.guildId,
+        channelId: g.channelId,
+        command: 'usage',
+        permissions: PERMS.member | PERMS.manageGuild,
+      });
+      await usage.waitFor((x) => x.allMessages().length > 0);
+      before.set(g.guildId, /Used \*\*([\d,]+)\*\*/.exec(seen(usage))?.[1] ?? '');
+    }
+    const startedAt = mistral.requests.length;
+    const handles = Array.from({ length: 8 }, (_, i) => {
+      const g = guilds[i % 4]!;
+      return discord.interact({
+        guildId: g.guildId,
+        channelId: g.channelId,
+        command: 'ask',
+        options: { prompt: `restart burst ${i}` },
+      });
+    });
+    await sleep(2_500);
+    await redis.stop();
+    await sleep(2_000);
+    await redis.start();
+    const done = (h: (typeof handles)[number]) =>
+      answered(h) || h.allMessages().some((m) => m.ephemeral && m.content.length > 0);
+    await Promise.all(handles.map((h) => h.waitFor(done, 120_000)));
+    const outcomes = handles.map((h) => (answered(h) ? 'answered' : 'refused'));
+    console.log(`redis restart: ${JSON.stringify({ outcomes, rejected429: mistral.rejected429 })}`);
+    for (const h of handles.filter((x) => !answered(x)))
+      assert.doesNotMatch(seen(h), /undefined|\[object Object\]/);
+    assert.deepEqual(mistral.violations, []);
+
+    // Usage recorded before the restart is intact (append-only persistence), and it only grew.
+    for (const g of guilds) {
+      const usage = discord.interact({
+        guildId: g.guildId,
+        channelId: g.channelId,
+        command: 'usage',
+        permissions: PERMS.member | PERMS.manageGuild,
+      });
+      await usage.waitFor((x) => x.allMessages().length > 0);
+      const now = Number((/Used \*\*([\d,]+)\*\*/.exec(seen(usage))?.[1] ?? '0').replaceAll(',', ''));
+      assert.ok(now >= Number((before.get(g.guildId) ?? '0').replaceAll(',', '')));
+    }
+    // The gate works afterwards without restarting the bot.
+    const after = discord.interact({
+      guildId: guilds[1]!.guildId,
+      channelId: guilds[1]!.channelId,
+      command: 'ask',
+      options: { prompt: 'after the restart' },
+    });
+    await after.waitFor(answered, 60_000);
+    assert.ok(mistral.requests.length > startedAt);
+  });
+});
