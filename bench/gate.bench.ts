@@ -14,11 +14,39 @@ import { createGate, type RequestGate } from '../src/gate/gate.ts';
 import { ModelLimits } from '../src/gate/model-limits.ts';
 import { Pacer } from '../src/gate/pacer.ts';
 import { createMistralApi, type MistralApi } from '../src/mistral/client.ts';
+import { startRedisServer } from '../test/support/redis-server.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const LATENCY_MS = 4_000;
 const MODEL = 'mistral-small-latest';
 const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
+/** Two processes, each with its own backlog, against one stand-in: ours share the gate through Redis. */
+async function twoProcesses(
+  kind: 'naive' | 'ours',
+  standIn: Awaited<ReturnType<typeof spawnStandIn>>,
+  redisUrl: string,
+) {
+  await standIn.reset();
+  const seconds = Math.max(10, Math.round(SECONDS / 2));
+  const worker = new URL('./shared-gate-worker.ts', import.meta.url).pathname;
+  const runs = ['a', 'b'].map((name) => {
+    const child = spawn(process.execPath, [worker, kind, standIn.url, redisUrl, String(seconds), name], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return once(child, 'exit');
+  });
+  await Promise.all(runs);
+  const stats = await standIn.stats();
+  const first = stats.starts[0] ?? 0;
+  const inWindow = stats.starts.filter((t) => t < first + seconds * 1000);
+  const span = ((inWindow.at(-1) ?? first) - first) / 1000;
+  return {
+    utilisation: span > 0 ? (inWindow.length - 1) / span : NaN,
+    rejected429: stats.rejected429,
+    seconds,
+  };
+}
+
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -239,6 +267,21 @@ stage('backlog, naive');
 const naiveBacklog = await backlog(() => naive(standIn.url), standIn);
 stage('backlog, ours');
 const oursBacklog = await backlog(() => ours(standIn.url), standIn);
+stage('two processes');
+let naiveTwo: Awaited<ReturnType<typeof twoProcesses>> | undefined;
+let oursTwo: Awaited<ReturnType<typeof twoProcesses>> | undefined;
+let twoNote = '';
+try {
+  const redis = await startRedisServer();
+  try {
+    naiveTwo = await twoProcesses('naive', standIn, redis.url);
+    oursTwo = await twoProcesses('ours', standIn, redis.url);
+  } finally {
+    await redis.close();
+  }
+} catch (error) {
+  twoNote = error instanceof Error ? error.message : String(error);
+}
 stage('10,000 queued');
 const naiveMem = await queuedMemory('naive');
 const oursMem = await queuedMemory('ours');
@@ -307,6 +350,24 @@ const rows: Array<[string, string, string, string]> = [
     fmt(oursMem.heap / naiveMem.heap),
   ],
 ];
+if (naiveTwo && oursTwo) {
+  rows.push(
+    [
+      `two processes, one key: utilisation over ${oursTwo.seconds} s (accepted starts/s ÷ limit)`,
+      fmt(naiveTwo.utilisation, 3),
+      fmt(oursTwo.utilisation, 3),
+      fmt(oursTwo.utilisation / naiveTwo.utilisation),
+    ],
+    [
+      'two processes, one key: 429s from the stand-in',
+      String(naiveTwo.rejected429),
+      String(oursTwo.rejected429),
+      '—',
+    ],
+  );
+} else {
+  rows.push(['two processes, one key', 'n/a', 'n/a', twoNote.slice(0, 60)]);
+}
 const widths = [0, 1, 2, 3].map((i) =>
   Math.max(...[['figure', 'naive', 'ours', 'ours/naive'], ...rows].map((r) => (r[i] as string).length)),
 );

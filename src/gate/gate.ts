@@ -105,6 +105,8 @@ export function createGate(options: GateOptions): RequestGate {
   let consecutive429 = 0;
   let inFlight = 0;
   let closed = false;
+  /** Aborts a ticket waiting for its send slot (a long 429 pause must not delay shutdown). */
+  const closing = new AbortController();
   const retryTimers = new Set<NodeJS.Timeout>();
 
   const backoff = (n: number) => {
@@ -159,7 +161,7 @@ export function createGate(options: GateOptions): RequestGate {
       .schedule(async () => {
         // The pacer claims the send slot (and holds every start during a 429 pause); the
         // request then leaves at once, and the pacer re-measures from its real send time.
-        await options.pacer.waitTurn();
+        await options.pacer.waitTurn(closing.signal);
         ticketPending = false;
         if (closed) return;
         startNext();
@@ -338,6 +340,7 @@ export function createGate(options: GateOptions): RequestGate {
     },
     async close() {
       closed = true;
+      closing.abort();
       clearTimeout(windowTimer);
       for (const timer of retryTimers) clearTimeout(timer);
       retryTimers.clear();

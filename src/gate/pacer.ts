@@ -14,8 +14,8 @@ export interface SendPacer {
   pauseFor(ms: number): void;
   /** Records that a request actually left now. */
   markSent(): void;
-  /** Resolves when this caller may send; the caller must send at once. */
-  waitTurn(): Promise<void>;
+  /** Resolves when this caller may send (the caller must send at once); rejects if `signal` aborts. */
+  waitTurn(signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -48,15 +48,16 @@ export class Pacer implements SendPacer {
   }
 
   /** Resolves when this caller may send; the caller must send at once. */
-  async waitTurn(): Promise<void> {
+  async waitTurn(signal?: AbortSignal): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       const now = performance.now();
       const at = Math.max(this.#lastSend + this.intervalMs, this.#pausedUntil);
       if (now >= at) {
         this.#lastSend = now;
         return;
       }
-      await sleep(Math.ceil(at - now));
+      await sleep(Math.ceil(at - now), undefined, { signal });
     }
   }
 }

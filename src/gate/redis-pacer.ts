@@ -84,8 +84,9 @@ export class RedisPacer implements SendPacer {
     });
   }
 
-  async waitTurn(): Promise<void> {
+  async waitTurn(signal?: AbortSignal): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       const t0 = performance.now();
       const wait = Number(
         await this.#redis.eval(CLAIM, 2, this.#keys.last, this.#keys.paused, String(this.intervalMs)),
@@ -94,7 +95,7 @@ export class RedisPacer implements SendPacer {
       if (took > SLOW_CLAIM_MS)
         this.#log.warn({ ms: Math.round(took) }, 'the shared gate (Redis) was unreachable; requests waited');
       if (wait <= 0) return;
-      await sleep(wait);
+      await sleep(wait, undefined, { signal });
     }
   }
 }

@@ -225,4 +225,23 @@ describe('gate against the strict 1-RPS stand-in', () => {
       await gate.close();
     }
   });
+
+  it('GIVEN a long 429 pause THEN closing the gate is immediate and the waiting request is told it was not sent', async () => {
+    const r = rig(standIn);
+    const pacer = new Pacer(1015);
+    const gate = createGate({ requestsPerSecond: 1, marginMs: 15, pacer, log, maxRetries: 0 });
+    pacer.pauseFor(60_000);
+    const waiting = ask({ api: r.api, gate }).then(
+      () => 'answered',
+      (e: unknown) => e,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const t0 = performance.now();
+    await gate.close();
+    await r.gate.close();
+    assert.ok(performance.now() - t0 < 1_000, `close took ${Math.round(performance.now() - t0)} ms`);
+    const outcome = await waiting;
+    assert.ok(outcome instanceof GateRefusal && outcome.reason === 'closed');
+    assert.equal(standIn.requests.length, 0);
+  });
 });
