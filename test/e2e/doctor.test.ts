@@ -1,39 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { INVITE_PERMISSIONS } from '../../src/ops/invite.ts';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
+import { exitOf, freePort, startScript } from '../support/process.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
-
 /** Runs `npm run doctor` as a process (node scripts/doctor.ts) with exactly this environment. */
-function doctor(env: Record<string, string>, cwd: string, args: string[] = []) {
-  const child = spawn(process.execPath, [join(root, 'scripts/doctor.ts'), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise<{ code: number | null; out: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, out })),
-  );
+async function doctor(env: Record<string, string>, cwd: string, args: string[] = []) {
+  const child = startScript('scripts/doctor.ts', env, cwd, args);
+  const { code } = await exitOf(child);
+  return { code, out: child.output() };
 }
 
 /** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+const closedPort = freePort;
 
 describe('npm run doctor', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'bot-doctor-'));

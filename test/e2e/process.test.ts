@@ -1,46 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { exitOf, startScript, waitUntil, type ScriptProcess } from '../support/process.ts';
 import { answered, PERMS, seen } from './harness.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
-
-/** Runs `node src/index.ts` as `npm start` does, with exactly this environment (no .env). */
-function startProcess(env: Record<string, string>, cwd: string): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [join(root, 'src/index.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return Object.assign(child, { output: () => out });
-}
-
-const exitOf = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-
-async function waitForLine(
-  child: { output: () => string },
-  pattern: RegExp,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const t0 = Date.now();
-  while (!pattern.test(child.output())) {
-    if (Date.now() - t0 > timeoutMs)
-      throw new Error(`timed out waiting for ${pattern}; output:\n${child.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const startProcess = (env: Record<string, string>, cwd: string) => startScript('src/index.ts', env, cwd);
+const waitForLine = (child: ScriptProcess, pattern: RegExp, timeoutMs = 20_000) =>
+  waitUntil(
+    () => pattern.test(child.output()),
+    String(pattern),
+    timeoutMs,
+    () => child.output(),
+  );
 
 describe('the bot as a process', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'bot-process-'));
@@ -48,7 +23,7 @@ describe('the bot as a process', () => {
 
   it('GIVEN no variables THEN start-up stops with one line per missing variable', async () => {
     const child = startProcess({}, cwd);
-    assert.equal(await exitOf(child), 1);
+    assert.equal((await exitOf(child)).code, 1);
     assert.match(child.output(), /^DISCORD_TOKEN is required$/m);
     assert.match(child.output(), /^MISTRAL_API_KEY is required$/m);
   });
@@ -63,7 +38,7 @@ describe('the bot as a process', () => {
       },
       cwd,
     );
-    assert.equal(await exitOf(child), 1);
+    assert.equal((await exitOf(child)).code, 1);
     assert.match(child.output(), /^MISTRAL_REQUESTS_PER_SECOND must be a positive number$/m);
     assert.match(child.output(), /^DATABASE_URL must be sqlite:\/\/<file path> or redis:\/\/host:port$/m);
   });
@@ -75,7 +50,7 @@ describe('the bot as a process', () => {
       { DISCORD_TOKEN: 't', MISTRAL_API_KEY: 'k', DATABASE_URL: `sqlite://${blocker}/bot.sqlite` },
       cwd,
     );
-    assert.equal(await exitOf(child), 1);
+    assert.equal((await exitOf(child)).code, 1);
     assert.match(child.output(), /DATABASE_URL/);
     assert.doesNotMatch(child.output(), /^\s+at /m);
   });
@@ -148,7 +123,7 @@ describe('the bot as a process', () => {
         assert.match(seen(show), /open-mistral-nemo/);
       } finally {
         second.kill('SIGTERM');
-        assert.equal(await exitOf(second), 0);
+        assert.equal((await exitOf(second)).code, 0);
       }
       assert.equal(discord.calls.filter((c) => c.method === 'PUT' && /\/commands$/.test(c.path)).length, 1);
     });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,39 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { RESTARTING } from '../../src/discord/dispatcher.ts';
 import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { exitOf, startScript, waitUntil, type ScriptProcess } from '../support/process.ts';
 import { PERMS, seen } from './harness.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
-
-type BotProcess = ChildProcess & { output: () => string };
-
-/** Runs `node src/index.ts` as `npm start` does, with exactly this environment (no .env). */
-function startProcess(env: Record<string, string>, cwd: string): BotProcess {
-  const child = spawn(process.execPath, [join(root, 'src/index.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return Object.assign(child, { output: () => out });
-}
-
-const exitOf = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null)
-      resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!check()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+type BotProcess = ScriptProcess;
+const startProcess = (env: Record<string, string>, cwd: string): BotProcess =>
+  startScript('src/index.ts', env, cwd);
+const waitFor = (check: () => boolean, what: string, timeoutMs = 20_000) => waitUntil(check, what, timeoutMs);
 
 describe('the bot process: graceful shutdown and its logs', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'bot-shutdown-'));
