@@ -26,7 +26,6 @@ import { PromptService } from './prompts.ts';
 import { createSettingsStore } from './settings.ts';
 import { monthKey } from './store/month.ts';
 import { openStore, type Store } from './store/open-store.ts';
-import { connectRedis } from './store/redis-connection.ts';
 import { isShardProcess, recommendedShardCount, runShardProcesses, shardPlan } from './sharding.ts';
 
 /** A running bot, as the entry point and the end-to-end tests hold it. */
@@ -62,7 +61,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const intervalMs = 1000 / config.requestsPerSecond + config.startMarginMs;
   let gateRedis: Redis | undefined;
   try {
-    gateRedis = config.redisUrl ? await connectRedis(config.redisUrl, 'REDIS_URL') : undefined;
+    if (config.redisUrl) {
+      const { connectRedis } = await import('./store/redis-connection.ts'); // only when configured
+      gateRedis = await connectRedis(config.redisUrl, 'REDIS_URL');
+    }
   } catch (error) {
     await store.close();
     throw error;

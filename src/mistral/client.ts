@@ -1,14 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
-import { HTTPClient, Mistral } from '@mistralai/mistralai';
-import type { Fetcher } from '@mistralai/mistralai';
-import {
-  MistralError,
-  RequestTimeoutError,
-  ResponseValidationError,
-  SDKValidationError,
-} from '@mistralai/mistralai/models/errors';
-import type { ContentChunk } from '@mistralai/mistralai/models/components';
+// The SDK's standalone functions, not the `Mistral` class: the class loads every endpoint's
+// schemas (about 170 MB of RSS); core + the chat functions are about 115 MB.
+import { MistralCore } from '@mistralai/mistralai/core.js';
+import { chatComplete } from '@mistralai/mistralai/funcs/chatComplete.js';
+import { chatStream } from '@mistralai/mistralai/funcs/chatStream.js';
+import { HTTPClient, type Fetcher } from '@mistralai/mistralai/lib/http.js';
+import { RequestTimeoutError } from '@mistralai/mistralai/models/errors/httpclienterrors.js';
+import { MistralError } from '@mistralai/mistralai/models/errors/mistralerror.js';
+import { ResponseValidationError } from '@mistralai/mistralai/models/errors/responsevalidationerror.js';
+import { SDKValidationError } from '@mistralai/mistralai/models/errors/sdkvalidationerror.js';
+import type { ContentChunk } from '@mistralai/mistralai/models/components/contentchunk.js';
 import {
   parseRateLimitHeaders,
   saysMonthSpent,
@@ -150,7 +152,7 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
     }
   };
   if (options.onSent) diagnostics.subscribe(SEND_HEADERS_CHANNEL, onSendHeaders);
-  const sdk = new Mistral({
+  const sdk = new MistralCore({
     apiKey: options.apiKey,
     serverURL: options.serverUrl,
     httpClient,
@@ -168,7 +170,7 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
       const ctx: CallContext = { model: request.model };
       return calls.run(ctx, async () => {
         try {
-          const res = await sdk.chat.complete(body(request));
+          const res = unwrap(await chatComplete(sdk, body(request)));
           const choice = res.choices[0];
           if (!choice)
             throw new UpstreamError('malformed', 'Mistral returned no choices', { model: request.model });
@@ -189,7 +191,7 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
         let finishReason = '';
         let usage: TokenUsage | undefined;
         try {
-          const events = await sdk.chat.stream(body(request));
+          const events = unwrap(await chatStream(sdk, body(request)));
           for await (const event of events) {
             const chunk = event.data;
             usage = usageOf(chunk.usage) ?? usage;
@@ -221,13 +223,21 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
     },
     async listModels() {
       try {
-        const list = await sdk.models.list();
+        // Only the doctor lists models: load that endpoint's schemas on demand.
+        const { modelsList } = await import('@mistralai/mistralai/funcs/modelsList.js');
+        const list = unwrap(await modelsList(sdk));
         return (list.data ?? []).flatMap((m) => ('id' in m && typeof m.id === 'string' ? [m.id] : []));
       } catch (error) {
         throw translate(error, { model: '' });
       }
     },
   };
+}
+
+/** The SDK's standalone functions return results; failures carry the same error classes. */
+function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: unknown }): T {
+  if (!result.ok) throw result.error;
+  return result.value;
 }
 
 /** What a broken stream had delivered before it broke, attached to the thrown {@link UpstreamError}. */

@@ -1,9 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv from 'keyv';
 import { openSqliteDatabase, parseSqliteUrl } from './open-sqlite.ts';
-import { connectRedis } from './redis-connection.ts';
-import { RedisUsageLedger } from './redis-usage-ledger.ts';
 import { SqliteKeyvStore } from './sqlite-keyv-store.ts';
 import { SqliteUsageLedger } from './sqlite-usage-ledger.ts';
 import type { UsageLedger } from './usage-ledger.ts';
@@ -92,6 +89,12 @@ function isAlive(pid: number): boolean {
 }
 
 async function openRedisStore(url: string): Promise<Store> {
+  // Loaded only when configured: the Redis clients cost ~45 MB of RSS a SQLite bot never needs.
+  const [{ default: KeyvRedis, createClient }, { connectRedis }, { RedisUsageLedger }] = await Promise.all([
+    import('@keyv/redis'),
+    import('./redis-connection.ts'),
+    import('./redis-usage-ledger.ts'),
+  ]);
   const redis = await connectRedis(url, 'DATABASE_URL');
   // Settings go through Keyv's Redis adapter (its own node-redis client); counters through
   // ioredis HINCRBY, since Keyv has no atomic increment.
