@@ -192,7 +192,7 @@ export class PromptService {
           deadline: interaction.createdTimestamp + START_DEADLINE_MS,
           tokens: promptEstimate + maxTokens,
           actualTokens: (r) => r.usage?.totalTokens,
-          onWait: (position, etaMs) => notice.update(position, etaMs),
+          onWait: (position, etaMs, stalled) => notice.update(position, etaMs, stalled),
           attempt: () => {
             notice.stop();
             delivery.attemptStarted();

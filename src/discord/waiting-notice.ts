@@ -4,7 +4,13 @@ import { PacedEditor } from './paced-editor.ts';
 export const NOTICE_MIN_WAIT_MS = 2_000;
 
 /** What a waiting member sees in place of Discord's "thinking…". */
-export function formatWaiting(position: number, etaMs: number): string {
+export function formatWaiting(position: number, etaMs: number, stalled = false): string {
+  if (stalled) {
+    return (
+      `⏳ Waiting for my turn with Mistral: you are **#${position + 1}** in line. ` +
+      "The bot's shared queue is not answering right now; your question goes as soon as it is back."
+    );
+  }
   const seconds = Math.max(1, Math.round(etaMs / 1000));
   const eta = seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
   return `⏳ Waiting for my turn with Mistral: you are **#${position + 1}** in line (about ${eta}).`;
@@ -24,11 +30,11 @@ export class WaitingNotice {
     this.#editor = new PacedEditor(edit, minGapMs);
   }
 
-  /** The gate's `onWait`: position 0 is next. */
-  update(position: number, etaMs: number): void {
+  /** The gate's `onWait`: position 0 is next; `stalled` when the gate's pacer is not answering. */
+  update(position: number, etaMs: number, stalled = false): void {
     if (this.#stopped) return;
-    if (this.#last === '' && etaMs < NOTICE_MIN_WAIT_MS) return;
-    const text = formatWaiting(position, etaMs);
+    if (this.#last === '' && etaMs < NOTICE_MIN_WAIT_MS && !stalled) return;
+    const text = formatWaiting(position, etaMs, stalled);
     if (text === this.#last) return;
     this.#last = text;
     this.#editor.set(text);

@@ -7,6 +7,9 @@ import { FairQueue } from './fair-queue.ts';
 import type { LimitReservation, ModelLimits } from './model-limits.ts';
 import type { SendPacer } from './pacer.ts';
 
+/** How far past its expected time a send slot may be before waiting members are told the gate stalled. */
+const STALL_AFTER_MS = 5_000;
+
 /** One request waiting for its turn upstream. */
 export interface GateRequest<T> {
   readonly guildId: string;
@@ -20,8 +23,11 @@ export interface GateRequest<T> {
   readonly attempt: () => Promise<T>;
   /** Epoch ms after which the request must not start (its Discord token would be dead). */
   readonly deadline?: number;
-  /** Called while the request waits, with its place in line (0 = next) and a wait estimate. */
-  readonly onWait?: (position: number, etaMs: number) => void;
+  /**
+   * Called while the request waits, with its place in line (0 = next), a wait estimate, and
+   * `stalled` when the pacer has not answered for much longer than it should (Redis away).
+   */
+  readonly onWait?: (position: number, etaMs: number, stalled: boolean) => void;
 }
 
 /** Refusals the gate can give before or instead of starting a request. */
@@ -118,11 +124,13 @@ export function createGate(options: GateOptions): RequestGate {
     if (!watched) return;
     const pauseLeft = Math.max(0, options.pacer.pausedUntil - performance.now());
     queue.order().forEach((entry, position) => {
-      entry.request.onWait?.(position, pauseLeft + (position + 1) * intervalMs);
+      entry.request.onWait?.(position, pauseLeft + (position + 1) * intervalMs, stalled);
     });
   };
   /** Whether any waiting request wants to hear its place in line (skip the O(n) walk if not). */
   let watched = 0;
+  /** The pacer has taken far longer than its interval and any pause: a shared pacer's Redis is away. */
+  let stalled = false;
 
   const waiting = new Set<Entry>();
 
@@ -161,7 +169,21 @@ export function createGate(options: GateOptions): RequestGate {
       .schedule(async () => {
         // The pacer claims the send slot (and holds every start during a 429 pause); the
         // request then leaves at once, and the pacer re-measures from its real send time.
-        await options.pacer.waitTurn(closing.signal);
+        const expected = Math.max(0, options.pacer.pausedUntil - performance.now()) + intervalMs;
+        const stallTimer = setTimeout(() => {
+          stalled = true;
+          log.warn('the send pacer is not answering; questions wait in line');
+          notifyWaiting();
+        }, expected + STALL_AFTER_MS);
+        try {
+          await options.pacer.waitTurn(closing.signal);
+        } finally {
+          clearTimeout(stallTimer);
+          if (stalled) {
+            stalled = false;
+            notifyWaiting();
+          }
+        }
         ticketPending = false;
         if (closed) return;
         startNext();

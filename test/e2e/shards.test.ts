@@ -111,7 +111,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
     }
   });
 
-  it('GIVEN redis-server restarting in the middle of a burst THEN every question is answered or clearly refused, usage is intact and the gate works afterwards', async () => {
+  it('GIVEN redis-server down for 8 s in the middle of a burst THEN waiting members are told why, every question is answered or clearly refused, usage is intact and the gate works afterwards', async () => {
     mistral.setLatencyMs(500);
     const before = new Map<string, string>();
     for (const g of guilds) {
@@ -136,7 +136,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
     });
     await sleep(2_500);
     await redis.stop();
-    await sleep(2_000);
+    await sleep(8_000);
     await redis.start();
     const done = (h: (typeof handles)[number]) =>
       answered(h) || h.allMessages().some((m) => m.ephemeral && m.content.length > 0);
@@ -146,6 +146,11 @@ describe('scale-out: two shard processes share one gate and one store through a 
     for (const h of handles.filter((x) => !answered(x)))
       assert.doesNotMatch(seen(h), /undefined|\[object Object\]/);
     assert.deepEqual(mistral.violations, []);
+    // While Redis was away long enough, waiting members were told why their question waits.
+    assert.ok(
+      handles.some((h) => h.edits().some((e) => /shared queue is not answering/.test(e.content))),
+      'a waiting reply explained the stall',
+    );
 
     // Usage recorded before the restart is intact (append-only persistence), and it only grew.
     for (const g of guilds) {
