@@ -68,6 +68,20 @@ describe('scale-out: two shard processes share one gate and one store through a 
     await redis.close();
   });
 
+  /** The month's total a server's private /usage report states. */
+  const reportedUsage = async (g: (typeof guilds)[number]): Promise<number> => {
+    const usage = discord.interact({
+      guildId: g.guildId,
+      channelId: g.channelId,
+      command: 'usage',
+      permissions: PERMS.member | PERMS.manageGuild,
+    });
+    await usage.waitFor((x) => x.allMessages().length > 0);
+    const used = /Used \*\*([\d,]+)\*\*/.exec(seen(usage))?.[1];
+    assert.ok(used, `no total in: ${seen(usage)}`);
+    return Number(used.replaceAll(',', ''));
+  };
+
   it('GIVEN 16 /ask spread over both processes THEN all are answered with 0 429s, ≥ 0.9 of the limit used, and each /usage is exact', async () => {
     assert.deepEqual(
       guilds.map((g) => g.shard),
@@ -96,34 +110,14 @@ describe('scale-out: two shard processes share one gate and one store through a 
       const charged = mistral.requests
         .filter((r) => r.status === 200 && JSON.stringify(r.messages).includes(`server ${i} question`))
         .reduce((n, r) => n + (r.usage?.total_tokens ?? 0), 0);
-      const usage = discord.interact({
-        guildId: g.guildId,
-        channelId: g.channelId,
-        command: 'usage',
-        permissions: PERMS.member | PERMS.manageGuild,
-      });
-      await usage.waitFor((x) => x.allMessages().length > 0);
-      assert.match(
-        seen(usage),
-        new RegExp(`Used \\*\\*${charged.toLocaleString('en-US')}\\*\\*`),
-        `server ${i}`,
-      );
+      assert.equal(await reportedUsage(g), charged, `server ${i}`);
     }
   });
 
   it('GIVEN redis-server down for 8 s in the middle of a burst THEN waiting members are told why, every question is answered or clearly refused, usage is intact and the gate works afterwards', async () => {
     mistral.setLatencyMs(500);
-    const before = new Map<string, string>();
-    for (const g of guilds) {
-      const usage = discord.interact({
-        guildId: g.guildId,
-        channelId: g.channelId,
-        command: 'usage',
-        permissions: PERMS.member | PERMS.manageGuild,
-      });
-      await usage.waitFor((x) => x.allMessages().length > 0);
-      before.set(g.guildId, /Used \*\*([\d,]+)\*\*/.exec(seen(usage))?.[1] ?? '');
-    }
+    const before = new Map<string, number>();
+    for (const g of guilds) before.set(g.guildId, await reportedUsage(g));
     const startedAt = mistral.requests.length;
     const handles = Array.from({ length: 8 }, (_, i) => {
       const g = guilds[i % 4]!;
@@ -153,17 +147,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
     );
 
     // Usage recorded before the restart is intact (append-only persistence), and it only grew.
-    for (const g of guilds) {
-      const usage = discord.interact({
-        guildId: g.guildId,
-        channelId: g.channelId,
-        command: 'usage',
-        permissions: PERMS.member | PERMS.manageGuild,
-      });
-      await usage.waitFor((x) => x.allMessages().length > 0);
-      const now = Number((/Used \*\*([\d,]+)\*\*/.exec(seen(usage))?.[1] ?? '0').replaceAll(',', ''));
-      assert.ok(now >= Number((before.get(g.guildId) ?? '0').replaceAll(',', '')));
-    }
+    for (const g of guilds) assert.ok((await reportedUsage(g)) >= (before.get(g.guildId) ?? Infinity));
     // The gate works afterwards without restarting the bot.
     const after = discord.interact({
       guildId: guilds[1]!.guildId,
