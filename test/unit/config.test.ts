@@ -114,6 +114,12 @@ describe('config', () => {
     assert.deepEqual(keys, [...ENV_VARIABLES]);
   });
 
+  it('GIVEN README.md THEN it documents every variable the bot reads', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const missing = ENV_VARIABLES.filter((name) => !readme.includes(`\`${name}\``));
+    assert.deepEqual(missing, []);
+  });
+
   // The contract lives beside the checkout in the workplace, not in the repository.
   const contract = new URL('../../../shared/contract.md', import.meta.url);
   it(
