@@ -37,11 +37,8 @@ async function twoProcesses(
   });
   await Promise.all(runs);
   const stats = await standIn.stats();
-  const first = stats.starts[0] ?? 0;
-  const inWindow = stats.starts.filter((t) => t < first + seconds * 1000);
-  const span = ((inWindow.at(-1) ?? first) - first) / 1000;
   return {
-    utilisation: span > 0 ? (inWindow.length - 1) / span : NaN,
+    utilisation: acceptedRate(stats.starts, seconds).perSecond,
     rejected429: stats.rejected429,
     seconds,
   };
@@ -105,8 +102,6 @@ function ours(url: string, paused = false): Contender & { gate: RequestGate; api
     onSent: () => pacer.markSent(),
   });
   const gate = createGate({
-    requestsPerSecond: 1,
-    marginMs: 15,
     pacer,
     log,
     maxRetries: 3,
@@ -139,6 +134,20 @@ function naive(url: string): Contender & { api: MistralApi } {
 const ask = (api: MistralApi) => () =>
   api.complete({ model: MODEL, messages: [{ role: 'user', content: 'benchmark question' }], maxTokens: 100 });
 
+/**
+ * Accepted starts per second over the first `seconds` of a run: (starts − 1) ÷ time from the first
+ * start to the last one in the window. With a 1 RPS limit this is also the share of the limit used.
+ */
+function acceptedRate(
+  starts: readonly number[],
+  seconds: number,
+): { perSecond: number; spanSeconds: number } {
+  const first = starts[0] ?? 0;
+  const inWindow = starts.filter((t) => t < first + seconds * 1000);
+  const spanSeconds = ((inWindow.at(-1) ?? first) - first) / 1000;
+  return { perSecond: spanSeconds > 0 ? (inWindow.length - 1) / spanSeconds : NaN, spanSeconds };
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -170,13 +179,10 @@ async function backlog(
   await sleep(LATENCY_MS + 500);
   const cpu = process.cpuUsage(cpu0);
   const stats = await standIn.stats();
-  // Accepted starts per second over the backlog window: (starts − 1) ÷ time from first to last.
-  const first = stats.starts[0] ?? 0;
-  const inWindow = stats.starts.filter((t) => t < first + SECONDS * 1000);
-  const span = ((inWindow.at(-1) ?? first) - first) / 1000;
+  const rate = acceptedRate(stats.starts, SECONDS);
   return {
-    utilisation: span > 0 ? (inWindow.length - 1) / span : NaN,
-    windowSeconds: span,
+    utilisation: rate.perSecond,
+    windowSeconds: rate.spanSeconds,
     rejected429: stats.rejected429,
     inFlightMax: stats.inFlightMax,
     p50: percentile(waits, 50),

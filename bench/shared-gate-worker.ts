@@ -24,9 +24,7 @@ const api = createMistralApi({
   ...(pacer ? { onSent: () => pacer.markSent() } : {}),
 });
 const limiter = new Bottleneck({ minTime: 1000 });
-const gate = pacer
-  ? createGate({ requestsPerSecond: 1, marginMs: 15, pacer, log, maxRetries: 3, limits: new ModelLimits() })
-  : undefined;
+const gate = pacer ? createGate({ pacer, log, maxRetries: 3, limits: new ModelLimits() }) : undefined;
 let started = 0;
 const attempt = () => {
   started++;

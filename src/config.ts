@@ -279,5 +279,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   });
 }
 
+/** Milliseconds between request sends: the rate's spacing plus the start margin. */
+export function sendIntervalMs(config: Pick<Config, 'requestsPerSecond' | 'startMarginMs'>): number {
+  return 1000 / config.requestsPerSecond + config.startMarginMs;
+}
+
 /** Every environment variable the bot reads, in the order .env.example documents them. */
 export const ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(schema.shape));

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Client, GatewayIntentBits, Routes, Team, type User } from 'discord.js';
 import { commands } from '../commands/index.ts';
 import { Reservations } from './budget.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, sendIntervalMs, type Config } from './config.ts';
 import { ConversationMemory } from './conversation.ts';
 import { Operators } from './discord/command.ts';
 import { createDispatcher } from './discord/dispatcher.ts';
@@ -58,7 +58,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const events = new BotEvents((error) => log.error({ err: error }, 'event listener failed'));
   const store = await openStore(config.databaseUrl);
   const settings = createSettingsStore((ns) => store.keyv(ns));
-  const intervalMs = 1000 / config.requestsPerSecond + config.startMarginMs;
+  const intervalMs = sendIntervalMs(config);
   let gateRedis: Redis | undefined;
   try {
     if (config.redisUrl) {
@@ -90,8 +90,6 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     },
   });
   const gate = createGate({
-    requestsPerSecond: config.requestsPerSecond,
-    marginMs: config.startMarginMs,
     pacer,
     log: log.child({ component: 'gate' }),
     maxRetries: config.maxRetries,

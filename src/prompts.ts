@@ -179,6 +179,7 @@ export class PromptService {
     const delivery = new AnswerStream(interactionTarget(interaction));
     const notice = new WaitingNotice((content) => delivery.notice(content));
     let result: StreamedAnswer;
+    let usage: TokenUsage;
     const reqLog = log.child({ model, maxTokens, promptEstimate });
     const startedAt = performance.now();
     let firstStart: number | undefined;
@@ -206,7 +207,7 @@ export class PromptService {
           models.markUnavailable(model);
         throw explainFailure(error, model, models.usable());
       }
-      const usage = result.usage ?? estimatedUsage(promptEstimate, result.content);
+      usage = result.usage ?? estimatedUsage(promptEstimate, result.content);
       if (result.cutOff) {
         reqLog.warn(
           { err: result.cutOff, usage, chars: result.content.length, estimated: !result.usage },
@@ -249,7 +250,7 @@ export class PromptService {
         finishReason: result.finishReason,
         cutOff: result.cutOff,
         model,
-        usage: result.usage ?? estimatedUsage(promptEstimate, result.content),
+        usage,
         estimated: !result.usage,
         contextTurns: earlier.length,
       }),

@@ -56,9 +56,7 @@ export interface RequestGate {
 }
 
 export interface GateOptions {
-  readonly requestsPerSecond: number;
-  /** Added to the start spacing so timer and network jitter never bring two starts too close. */
-  readonly marginMs: number;
+  /** Claims send slots; its `intervalMs` (the rate's spacing plus a margin) also spaces tickets. */
   readonly pacer: SendPacer;
   readonly log: Logger;
   /** Retries after 5xx, timeouts, network errors and unreadable responses. */
@@ -98,7 +96,7 @@ interface Entry {
  * the same pacing, never around it (Bottleneck's own retry skips minTime).
  */
 export function createGate(options: GateOptions): RequestGate {
-  const intervalMs = 1000 / options.requestsPerSecond + options.marginMs;
+  const intervalMs = options.pacer.intervalMs;
   const limiter = options.limiter ?? new Bottleneck({ minTime: Math.ceil(intervalMs) });
   const queue = new FairQueue<Entry>();
   const maxWaiting = options.maxWaiting ?? Infinity;

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, sendIntervalMs, type Config } from '../config.ts';
 import { formatTokens } from '../discord/reply.ts';
 import { Pacer } from '../gate/pacer.ts';
 import { UpstreamError, createMistralApi, type MistralApi } from '../mistral/client.ts';
@@ -128,7 +128,7 @@ async function checkDiscord(config: Config, timeoutMs: number, line: Line): Prom
 /** Which configured models the key can see; with `probe`, each one's limits. */
 async function checkMistral(config: Config, probe: boolean, line: Line): Promise<void> {
   const limits = new Map<string, RateLimitSnapshot>();
-  const pacer = new Pacer(1000 / config.requestsPerSecond + config.startMarginMs);
+  const pacer = new Pacer(sendIntervalMs(config));
   const mistral = createMistralApi({
     serverUrl: config.mistralServerUrl,
     apiKey: config.mistralApiKey,

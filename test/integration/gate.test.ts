@@ -24,8 +24,6 @@ function rig(standIn: MistralStandIn, overrides: { timeoutMs?: number; maxRetrie
     onSent: () => pacer.markSent(),
   });
   const gate = createGate({
-    requestsPerSecond: 1,
-    marginMs: margin,
     pacer,
     log,
     maxRetries: overrides.maxRetries ?? 3,
@@ -176,7 +174,7 @@ describe('gate against the strict 1-RPS stand-in', () => {
       apiKey: 'wrong',
       timeoutMs: 2_000,
     });
-    const gate = createGate({ requestsPerSecond: 1, marginMs: 15, pacer, log, maxRetries: 3 });
+    const gate = createGate({ pacer, log, maxRetries: 3 });
     try {
       await assert.rejects(
         ask({ api, gate }),
@@ -198,8 +196,6 @@ describe('gate against the strict 1-RPS stand-in', () => {
       onSent: () => pacer.markSent(),
     });
     const gate = createGate({
-      requestsPerSecond: 1,
-      marginMs: 15,
       pacer,
       log,
       maxRetries: 0,
@@ -229,7 +225,7 @@ describe('gate against the strict 1-RPS stand-in', () => {
   it('GIVEN a long 429 pause THEN closing the gate is immediate and the waiting request is told it was not sent', async () => {
     const r = rig(standIn);
     const pacer = new Pacer(1015);
-    const gate = createGate({ requestsPerSecond: 1, marginMs: 15, pacer, log, maxRetries: 0 });
+    const gate = createGate({ pacer, log, maxRetries: 0 });
     pacer.pauseFor(60_000);
     const waiting = ask({ api: r.api, gate }).then(
       () => 'answered',
