@@ -1,4 +1,11 @@
-import { cutPart, fenceAt, MESSAGE_LIMIT } from './split-message.ts';
+import {
+  cutPart,
+  FENCE_SCAN_START,
+  fenceAt,
+  MESSAGE_LIMIT,
+  MIN_MESSAGE_LIMIT,
+  type FenceScan,
+} from './split-message.ts';
 
 const FENCE_LINE = /^ {0,3}```/;
 
@@ -9,7 +16,9 @@ const FENCE_LINE = /^ {0,3}```/;
  * received, so the completed messages plus the last one are exactly `splitMessage(text)`.
  * Nothing is lost, reordered or repeated, and no message exceeds the limit.
  *
- * Pure and synchronous; {@link AnswerStream} does the Discord side.
+ * Pure and synchronous; {@link AnswerStream} does the Discord side. Each `append` runs in time
+ * proportional to the piece plus the text it completes messages with (every cut advances, and fence
+ * lines are read once), so no answer can stall the process, whatever its shape.
  */
 export class StreamLayout {
   readonly #limit: number;
@@ -18,9 +27,17 @@ export class StreamLayout {
   #pos = 0;
   /** The fence line the open message starts with, when it continues a code block. */
   #reopen = '';
+  /** How far the fence lines have been read, so each cut goes on from the last one. */
+  #scan: FenceScan = FENCE_SCAN_START;
   #completed: string[] = [];
 
+  /** Throws a RangeError for a limit below {@link MIN_MESSAGE_LIMIT}. */
   constructor(limit = MESSAGE_LIMIT) {
+    if (!Number.isInteger(limit) || limit < MIN_MESSAGE_LIMIT) {
+      throw new RangeError(
+        `A message limit must be an integer of at least ${MIN_MESSAGE_LIMIT}, got ${limit}`,
+      );
+    }
     this.#limit = limit;
   }
 
@@ -33,10 +50,11 @@ export class StreamLayout {
   append(piece: string): void {
     this.#text += piece;
     while (this.#reopen.length + this.#text.length - this.#pos > this.#limit) {
-      const cut = cutPart(this.#text, this.#pos, this.#reopen, this.#limit);
+      const cut = cutPart(this.#text, this.#pos, this.#reopen, this.#limit, this.#scan);
       this.#completed.push(cut.part.reopen + cut.part.body + cut.part.close);
       this.#pos = cut.next;
       this.#reopen = cut.reopen;
+      this.#scan = cut.scan;
     }
   }
 

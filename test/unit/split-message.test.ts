@@ -39,7 +39,7 @@ describe('splitMessage', () => {
           const content = p.reopen + p.body + p.close;
           assert.ok(content.length <= MESSAGE_LIMIT, `part ${i} has ${content.length} chars`);
           assert.ok(p.body.length > 0, 'no empty parts');
-          assert.match(p.reopen, /^(```[\w+-]*\n)?$/);
+          assert.match(p.reopen, /^(```([\w+#.-]*\n)?)?$/);
           assert.match(p.close, /^(\n?```)?$/);
           if (i < parts.length - 1 || openFences(text) === 0) assert.equal(openFences(content), 0);
         }
