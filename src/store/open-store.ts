@@ -1,6 +1,8 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
 import Keyv from 'keyv';
+import { redactUrl } from '../redact.ts';
 import { openSqliteDatabase, parseSqliteUrl } from './open-sqlite.ts';
+import { acquireProcessLock } from './process-lock.ts';
 import { SqliteKeyvStore } from './sqlite-keyv-store.ts';
 import { SqliteUsageLedger } from './sqlite-usage-ledger.ts';
 import type { UsageLedger } from './usage-ledger.ts';
@@ -14,78 +16,57 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/**
- * Opens the store `DATABASE_URL` names. Rejects with an Error whose message names
- * DATABASE_URL and says what is wrong when it cannot be opened.
- */
-export async function openStore(url: string): Promise<Store> {
-  return /^rediss?:\/\//.test(url) ? openRedisStore(url) : openSqliteStore(url);
+/** How {@link openStore} opens a store. */
+export interface OpenStoreOptions {
+  /**
+   * SQLite only: how long to wait for another bot process to let go of the data file (see
+   * `acquireProcessLock`). 0 (the default) fails at once. `npm start` passes its shutdown grace
+   * plus a margin, so a bot restarted right after a signal waits for the old one to finish.
+   */
+  readonly lockWaitMs?: number;
 }
 
-async function openSqliteStore(url: string): Promise<Store> {
-  const db = openSqliteDatabase(url);
-  let releaseLock: () => void;
+/**
+ * Opens the store `DATABASE_URL` names. Rejects with an Error whose message names
+ * DATABASE_URL and says what is wrong when it cannot be opened; a password in the URL is shown
+ * as `***`. A SQLite file is for one process: while another bot process holds it, this waits up to
+ * `lockWaitMs`, then rejects saying so.
+ */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  return /^rediss?:\/\//.test(url) ? openRedisStore(url) : openSqliteStore(url, options);
+}
+
+async function openSqliteStore(url: string, options: OpenStoreOptions): Promise<Store> {
+  const file = parseSqliteUrl(url);
+  // Locked before the file is opened: a process waiting for an old one leaves the file alone.
+  const releaseLock =
+    file === ':memory:'
+      ? () => undefined
+      : await acquireProcessLock(file, { waitMs: options.lockWaitMs ?? 0, url });
+  let db: DatabaseSync | undefined;
+  let usage: SqliteUsageLedger;
   try {
-    const path = parseSqliteUrl(url);
-    releaseLock = path === ':memory:' ? () => undefined : lockForThisProcess(path, url);
+    db = openSqliteDatabase(url);
+    usage = new SqliteUsageLedger(db);
   } catch (error) {
-    db.close();
+    if (db?.isOpen === true) db.close();
+    releaseLock();
     throw error;
   }
-  const usage = new SqliteUsageLedger(db);
+  const opened = db;
   return {
     kind: 'sqlite',
     keyv(namespace) {
       // One adapter per namespace: Keyv writes its namespace onto the adapter it is given.
-      return new Keyv({ store: new SqliteKeyvStore(db), namespace });
+      // Errors must reach the caller: without this Keyv reads a failure as "missing" and a write as done.
+      return new Keyv({ store: new SqliteKeyvStore(opened), namespace, throwOnErrors: true });
     },
     usage,
     async close() {
-      if (db.isOpen) db.close();
+      if (opened.isOpen) opened.close();
       releaseLock();
     },
   };
-}
-
-/**
- * SQLite is for one bot process: a second one on the same file would pace its own gate and
- * block on the file's write lock. A lock file with the owner's PID refuses a second process
- * clearly; a lock left by a process that died (kill -9) is taken over.
- */
-function lockForThisProcess(dbPath: string, url: string): () => void {
-  const lockPath = `${dbPath}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        rmSync(lockPath, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(lockPath, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new Error(
-          `DATABASE_URL ${url} is already used by another bot process (pid ${owner}). SQLite is for one process; ` +
-            'to run several, set DATABASE_URL and REDIS_URL to a Redis server.',
-          { cause: error },
-        );
-      }
-      rmSync(lockPath, { force: true }); // stale: its owner is gone
-    }
-  }
-  throw new Error(`Cannot lock ${lockPath} (DATABASE_URL=${url})`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function openRedisStore(url: string): Promise<Store> {
@@ -104,7 +85,8 @@ async function openRedisStore(url: string): Promise<Store> {
     await client.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`Cannot reach Redis at ${url} (DATABASE_URL): ${(error as Error).message}`, {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot reach Redis at ${redactUrl(url)} (DATABASE_URL): ${redactUrl(reason)}`, {
       cause: error,
     });
   }
@@ -113,6 +95,7 @@ async function openRedisStore(url: string): Promise<Store> {
     keyv(namespace) {
       return new Keyv({
         store: new KeyvRedis(client, { throwOnErrors: true }),
+        throwOnErrors: true,
         namespace,
         useKeyPrefix: false,
       });
