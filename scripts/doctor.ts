@@ -5,11 +5,14 @@
  */
 import 'dotenv/config';
 import { runDoctor } from '../src/ops/doctor.ts';
+import { redactUrl } from '../src/redact.ts';
 
 const probe = process.argv.includes('--probe');
 try {
   process.exitCode = await runDoctor({ env: process.env, probe, print: (line) => console.log(line) });
 } catch (error) {
-  console.error(`✗ the doctor itself failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `✗ the doctor itself failed: ${redactUrl(error instanceof Error ? error.message : String(error))}`,
+  );
   process.exitCode = 1;
 }

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactUrl } from './redact.ts';
 
 export type { Logger };
 
@@ -8,8 +9,10 @@ const MIN_SECRET_LENGTH = 8;
 /** How the process logger is built; every field is optional. */
 export interface LogOptions {
   /**
-   * Values that must never reach the log (the Discord token, the Mistral key). They are cut out of
-   * every serialized line, wherever they sit: in a message, a nested error, a header, a URL.
+   * Values that must never reach the log: the Discord token, the Mistral key, and the passwords of
+   * `REDIS_URL` and `DATABASE_URL` (`urlPassword` in redact.ts), so a password is removed even
+   * where it appears outside its URL. They are cut out of every serialized line, wherever they sit:
+   * in a message, a nested error, a header, a URL.
    */
   readonly secrets?: readonly string[];
   /** Human-readable lines through pino-pretty (a dev dependency) instead of JSON. */
@@ -20,13 +23,16 @@ export interface LogOptions {
 
 /**
  * The process logger: JSON lines on stdout (or pino-pretty in development). Secrets are removed
- * twice: known paths (`config.discordToken`, `*.headers.authorization`, …) are censored by pino's
- * redaction, and every written line is scrubbed of the secret values themselves, which also covers
- * error objects and HTTP errors whose shape nobody controls. Prompt and answer text belong at
- * `debug` only.
+ * three ways: known paths (`config.discordToken`, `*.headers.authorization`, …) are censored by
+ * pino's redaction; every written line is scrubbed of the secret values themselves, which also
+ * covers error objects and HTTP errors whose shape nobody controls; and the password of any URL in
+ * a line (`redis://user:password@host`) becomes `***`, even for URLs nobody listed (a library's
+ * error message quoting its connection string). Prompt and answer text belong at `debug` only:
+ * nothing here logs them by itself.
  */
 export function createLogger(level: string, options: LogOptions = {}): Logger {
-  const scrub = secretScrubber(options.secrets ?? []);
+  const scrubSecrets = secretScrubber(options.secrets ?? []);
+  const scrub = (line: string) => redactUrl(scrubSecrets(line));
   const config: LoggerOptions = {
     level,
     base: { app: 'mistral-discord-gate' },

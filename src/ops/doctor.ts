@@ -5,10 +5,11 @@ import { Pacer } from '../gate/pacer.ts';
 import { UpstreamError, createMistralApi, type MistralApi } from '../mistral/client.ts';
 import { modelCatalogue } from '../mistral/models.ts';
 import type { RateLimitSnapshot } from '../mistral/rate-limit-headers.ts';
+import { redactUrl } from '../redact.ts';
 import { openStore } from '../store/open-store.ts';
 import { inviteUrl } from './invite.ts';
 
-/** How the doctor runs; `print` receives one finished line at a time. */
+/** How the doctor runs; `print` receives one finished line at a time, URL passwords shown as `***`. */
 export interface DoctorOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Send one tiny completion per model to read its limit headers. */
@@ -28,7 +29,8 @@ type Mark = '✓' | '✗' | '⚠';
  * broken (⚠ lines are advice: e.g. an optional model the key cannot use).
  */
 export async function runDoctor(options: DoctorOptions): Promise<number> {
-  const { print } = options;
+  // Every line, whatever produced its text (a library's error quoting its connection string too).
+  const print = (text: string) => options.print(redactUrl(text));
   let failures = 0;
   const line = (mark: Mark, text: string) => {
     if (mark === '✗') failures++;
@@ -79,7 +81,7 @@ async function checkDiscord(config: Config, timeoutMs: number, line: Line): Prom
   try {
     me = await get('/users/@me');
   } catch (error) {
-    line('✗', `Discord: could not reach ${config.discordApiUrl} (${reasonOf(error)})`);
+    line('✗', `Discord: could not reach ${redactUrl(config.discordApiUrl)} (${reasonOf(error)})`);
     return undefined;
   }
   if (me.status === 401) {
@@ -148,7 +150,10 @@ async function checkMistral(config: Config, probe: boolean, line: Line): Promise
           `MISTRAL_API_KEY was refused by Mistral (${error.status ?? 401}): create a key at console.mistral.ai`,
         );
       } else {
-        line('✗', `Mistral: could not list models at ${config.mistralServerUrl} (${reasonOf(error)})`);
+        line(
+          '✗',
+          `Mistral: could not list models at ${redactUrl(config.mistralServerUrl)} (${reasonOf(error)})`,
+        );
       }
       return;
     }
@@ -253,9 +258,9 @@ async function checkStore(config: Config, line: Line): Promise<void> {
     await keyv.delete('write-test');
     if (read !== nonce) throw new Error('a value written could not be read back');
     await store.usage.ping();
-    line('✓', `store ${withoutPassword(config.databaseUrl)}: writable`);
+    line('✓', `store ${redactUrl(config.databaseUrl)}: writable`);
   } catch (error) {
-    line('✗', `store ${withoutPassword(config.databaseUrl)}: ${reasonOf(error)}`);
+    line('✗', `store ${redactUrl(config.databaseUrl)}: ${reasonOf(error)}`);
   } finally {
     await store.close().catch(() => undefined);
   }
@@ -279,18 +284,13 @@ async function checkRedis(config: Config, line: Line): Promise<void> {
       await redis.connect();
       const pong: string = await redis.ping();
       if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
-      line('✓', `Redis ${withoutPassword(url)}: answers PING (${Math.round(performance.now() - t0)} ms)`);
+      line('✓', `Redis ${redactUrl(url)}: answers PING (${Math.round(performance.now() - t0)} ms)`);
     } catch (error) {
-      line('✗', `Redis ${withoutPassword(url)}: ${reasonOf(error)}`);
+      line('✗', `Redis ${redactUrl(url)}: ${reasonOf(error)}`);
     } finally {
       redis.disconnect();
     }
   }
-}
-
-/** A URL fit to print: any password replaced. */
-function withoutPassword(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
 
 function reasonOf(error: unknown): string {

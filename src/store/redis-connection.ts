@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { redactUrl } from '../redact.ts';
 
 /** How long start-up waits for Redis before giving up with a clear message. */
 export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
@@ -7,7 +8,9 @@ export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
  * Connects an ioredis client that, once up, never gives up on a command: while Redis is away,
  * commands wait in the offline queue and run when it is back (`maxRetriesPerRequest: null`),
  * so a restart of Redis delays requests instead of failing them. The first connection must
- * succeed within {@link REDIS_CONNECT_TIMEOUT_MS}, or this rejects naming `variable`.
+ * succeed within {@link REDIS_CONNECT_TIMEOUT_MS}, or this rejects naming `variable` and the URL
+ * with its password shown as `***` (the error's `cause` is the client's own error, which may quote
+ * the URL: log it only through the scrubbing logger).
  */
 export async function connectRedis(url: string, variable: string): Promise<Redis> {
   const redis = new Redis(url, {
@@ -32,7 +35,9 @@ export async function connectRedis(url: string, variable: string): Promise<Redis
   } catch (error) {
     redis.disconnect();
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot reach Redis at ${url} (${variable}): ${reason}`, { cause: error });
+    throw new Error(`Cannot reach Redis at ${redactUrl(url)} (${variable}): ${redactUrl(reason)}`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }

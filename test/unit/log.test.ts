@@ -38,6 +38,25 @@ describe('the process logger', () => {
     assert.match(lines[2] ?? '', /"cause":\{"type":"Error","message":"nested \[redacted\]"/);
   });
 
+  it('GIVEN a Redis URL with a password in a nested error, a cause and a field THEN no line holds the password, and host and port stay', () => {
+    const { log, lines } = capture('debug');
+    const password = 'hunter2-redis-pass';
+    const error = Object.assign(
+      new Error(`Cannot reach Redis at redis://:${password}@10.0.0.7:6379 (REDIS_URL): refused`, {
+        cause: new Error(`connect to redis://:${password}@10.0.0.7:6379 refused`),
+      }),
+      { options: { url: `rediss://bot:${password}@cache.internal:6380/0` } },
+    );
+    log.error({ err: error, store: { url: `redis://default:${password}@10.0.0.8:6379` } }, 'start-up failed');
+    log.warn({ cause: { deeper: [`http://proxy:${password}@proxy.local:3128`] } }, 'proxy');
+    assert.equal(lines.length, 2);
+    for (const line of lines) assert.ok(!line.includes(password), line);
+    assert.match(lines[0] ?? '', /redis:\/\/:\*\*\*@10\.0\.0\.7:6379/);
+    assert.match(lines[0] ?? '', /rediss:\/\/bot:\*\*\*@cache\.internal:6380\/0/);
+    assert.match(lines[0] ?? '', /redis:\/\/default:\*\*\*@10\.0\.0\.8:6379/);
+    assert.match(lines[1] ?? '', /http:\/\/proxy:\*\*\*@proxy\.local:3128/);
+  });
+
   it('GIVEN a short value as a secret THEN it is not scrubbed (it would mangle ordinary text)', () => {
     assert.equal(secretScrubber(['k'])('keep kinks'), 'keep kinks');
     assert.equal(secretScrubber(['longsecret'])('a longsecret b longsecret'), 'a [redacted] b [redacted]');
