@@ -6,6 +6,18 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 /** Rows fetched per query while iterating, so a large namespace is never loaded at once. */
 const ITERATOR_BATCH_SIZE = 100;
 
+/** How often an adapter deletes expired rows, by default: once an hour. */
+export const SWEEP_INTERVAL_MS = 3_600_000;
+
+/** How an adapter is set up; every field is optional. */
+export interface SqliteKeyvStoreSetup {
+  /**
+   * How often to delete expired rows (ms); 0 turns the timer off (a sweep still runs at
+   * construction, and {@link SqliteKeyvStore.sweepExpired} can be called at any time).
+   */
+  readonly sweepIntervalMs?: number;
+}
+
 /** Options Keyv reads from an adapter: `dialect: 'sqlite'` is what makes Keyv expose `keyv.iterator()`. */
 export interface SqliteKeyvStoreOptions {
   readonly dialect: 'sqlite';
@@ -31,7 +43,10 @@ export interface SqliteKeyvStoreOptions {
  *   and `clear()`/`iterator()` use it. Two Keyvs sharing one adapter clear each other's data.
  * - Keyv must keep a string serializer (the default): non-string values are rejected.
  * - With no namespace (`new Keyv({ store, namespace: undefined })`), `clear()` empties the whole table.
- * - Expired rows that are never read again stay on disk until a namespace is cleared.
+ * - Expired rows are deleted when read, at construction, and then every `sweepIntervalMs` (an hour
+ *   by default) by an unref'd timer, so rows nobody reads again (a cooldown for a member who never
+ *   comes back) do not pile up. The timer stops on `disconnect()` or once the database is closed.
+ *   A sweep covers the whole table, every namespace: each adapter on one file sweeps it all.
  * - Every call is synchronous under the hood (`DatabaseSync`); the promises only satisfy Keyv's API.
  * - `disconnect()` does not close the database, which belongs to whoever opened it.
  */
@@ -53,10 +68,14 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   readonly #nextPageInRange: StatementSync;
   readonly #firstPage: StatementSync;
   readonly #nextPage: StatementSync;
+  readonly #deleteExpired: StatementSync;
+  readonly #db: DatabaseSync;
+  readonly #sweeper: NodeJS.Timeout | undefined;
   #disconnected = false;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, setup: SqliteKeyvStoreSetup = {}) {
     super();
+    this.#db = db;
     this.opts = { dialect: 'sqlite', url: `sqlite://${db.location() ?? ':memory:'}`, table: 'keyv' };
     db.exec(
       'CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL, expires INTEGER)',
@@ -89,6 +108,25 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     );
     this.#firstPage = db.prepare('SELECT key, value FROM keyv ORDER BY key LIMIT ?');
     this.#nextPage = db.prepare('SELECT key, value FROM keyv WHERE key > ? ORDER BY key LIMIT ?');
+    // Only rows with a TTL are indexed, so the sweep never reads the rows that cannot expire.
+    db.exec('CREATE INDEX IF NOT EXISTS keyv_expires ON keyv (expires) WHERE expires IS NOT NULL');
+    this.#deleteExpired = db.prepare('DELETE FROM keyv WHERE expires IS NOT NULL AND expires < ?');
+    this.sweepExpired();
+    const every = setup.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
+    if (every > 0) {
+      this.#sweeper = setInterval(() => this.#sweepOnTimer(), every);
+      // A sweep is housekeeping: it must never keep the process alive.
+      this.#sweeper.unref();
+    }
+  }
+
+  /**
+   * Deletes every row whose TTL has passed (`expires < Date.now()`, the test Keyv applies on read),
+   * in every namespace, and returns how many went. Rows without a TTL are never touched.
+   */
+  sweepExpired(): number {
+    this.#assertConnected();
+    return Number(this.#deleteExpired.run(Date.now()).changes);
   }
 
   /** The stored (serialized) value, or undefined. Expiry is left to Keyv, which deletes on read. */
@@ -184,6 +222,21 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
    */
   async disconnect(): Promise<void> {
     this.#disconnected = true;
+    clearInterval(this.#sweeper);
+  }
+
+  #sweepOnTimer(): void {
+    if (this.#disconnected || !this.#db.isOpen) {
+      clearInterval(this.#sweeper);
+      return;
+    }
+    try {
+      this.sweepExpired();
+    } catch (error) {
+      // A busy file or a full disk: the rows stay until the next sweep. Keyv listens for 'error'
+      // on its store; emitting with no listener would throw from a timer and end the process.
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    }
   }
 
   #page(

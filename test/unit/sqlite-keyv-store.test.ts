@@ -10,7 +10,7 @@ import { expect } from 'expect';
 import Keyv from 'keyv';
 
 import { openSqliteDatabase } from '../../src/store/open-sqlite.ts';
-import { SqliteKeyvStore } from '../../src/store/sqlite-keyv-store.ts';
+import { SqliteKeyvStore, SWEEP_INTERVAL_MS } from '../../src/store/sqlite-keyv-store.ts';
 
 /**
  * @keyv/test-suite is written for vitest: it calls `test.it(name, (t) => t.expect(...))`,
@@ -168,5 +168,73 @@ describe('SqliteKeyvStore with Keyv in the bot', () => {
     await assert.rejects(store.get('k'), /disconnected/);
     assert.equal(db.isOpen, true);
     db.close();
+  });
+});
+
+describe('SqliteKeyvStore sweeps expired rows', () => {
+  /** The keys physically in the table, whatever Keyv would say about them. */
+  const rawKeys = (db: DatabaseSync) =>
+    db
+      .prepare('SELECT key FROM keyv ORDER BY key')
+      .all()
+      .map((row) => row.key);
+
+  it('GIVEN rows set with a TTL that has passed THEN a sweep deletes them from the table and keeps the live ones', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const db = new DatabaseSync(':memory:');
+    const store = new SqliteKeyvStore(db, { sweepIntervalMs: 0 });
+    const keyv = new Keyv({ store, namespace: 'cooldown' });
+    await keyv.set('user:1', true, 1_000);
+    await keyv.set('user:2', true, 60_000);
+    await keyv.set('user:3', 'no ttl');
+    t.mock.timers.tick(1_001);
+    assert.equal(store.sweepExpired(), 1);
+    assert.deepEqual(rawKeys(db), ['cooldown:user:2', 'cooldown:user:3']);
+    assert.equal(await keyv.get('user:2'), true);
+    t.mock.timers.tick(60_000);
+    assert.equal(store.sweepExpired(), 1);
+    assert.deepEqual(rawKeys(db), ['cooldown:user:3']);
+    assert.equal(store.sweepExpired(), 0);
+    db.close();
+  });
+
+  it('GIVEN a file holding rows that expired while the bot was down THEN opening an adapter on it deletes them', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 5_000_000 });
+    const file = path.join(dir, 'expired-at-open.sqlite');
+    const first = new DatabaseSync(file);
+    const keyv = new Keyv({ store: new SqliteKeyvStore(first, { sweepIntervalMs: 0 }), namespace: 'n' });
+    await keyv.set('short', 1, 10);
+    await keyv.set('forever', 2);
+    first.close();
+    t.mock.timers.tick(11);
+    const second = new DatabaseSync(file);
+    new SqliteKeyvStore(second, { sweepIntervalMs: 0 });
+    assert.deepEqual(rawKeys(second), ['n:forever']);
+    second.close();
+  });
+
+  it('GIVEN the hourly timer THEN each hour it deletes what expired, and after disconnect it stops', async (t) => {
+    t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: 9_000_000 });
+    const db = new DatabaseSync(':memory:');
+    const store = new SqliteKeyvStore(db);
+    const keyv = new Keyv({ store, namespace: 'n' });
+    await keyv.set('a', 1, 1_000);
+    await keyv.set('b', 2, 2 * SWEEP_INTERVAL_MS);
+    t.mock.timers.tick(SWEEP_INTERVAL_MS - 1);
+    assert.deepEqual(rawKeys(db), ['n:a', 'n:b'], 'no sweep before the hour');
+    t.mock.timers.tick(1);
+    assert.deepEqual(rawKeys(db), ['n:b']);
+    await store.disconnect();
+    t.mock.timers.tick(2 * SWEEP_INTERVAL_MS);
+    assert.deepEqual(rawKeys(db), ['n:b'], 'no sweep after disconnect');
+    db.close();
+  });
+
+  it('GIVEN the database closed under a live adapter THEN its timer stops instead of throwing', (t) => {
+    t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: 1_000 });
+    const db = new DatabaseSync(':memory:');
+    new SqliteKeyvStore(db, { sweepIntervalMs: 1_000 });
+    db.close();
+    assert.doesNotThrow(() => t.mock.timers.tick(3_000));
   });
 });
