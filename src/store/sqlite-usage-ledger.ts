@@ -1,11 +1,14 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
+import { decideHold, type HoldOutcome, type HoldRequest } from '../budget/hold.ts';
 import { dayKey, monthKey } from './month.ts';
 import { applyConnectionPragmas } from './open-sqlite.ts';
 import {
   assertMonth,
+  assertValidHold,
   assertValidRecord,
   type GuildMonthUsage,
+  type HeldTokens,
   type UsageLedger,
   type UsageRecord,
   type UsageTotals,
@@ -34,7 +37,22 @@ CREATE TABLE IF NOT EXISTS usage_daily (
   requests INTEGER NOT NULL,
   PRIMARY KEY (guild_id, day, model)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS budget_holds (
+  id TEXT PRIMARY KEY NOT NULL,
+  guild_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  tokens INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS budget_holds_by_guild ON budget_holds (guild_id, user_id);
+CREATE TABLE IF NOT EXISTS settled_holds (
+  id TEXT PRIMARY KEY NOT NULL,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
+
+/** Settled hold IDs are kept this long, so a late retry of a settle cannot count twice. */
+const SETTLED_KEEP_MS = 2 * 24 * 3_600_000;
 
 // Keyv has no atomic increment (a read-modify-write through it loses concurrent updates), so the
 // ledger adds inside SQLite: the upsert reads and writes the row under the database's write lock.
@@ -80,10 +98,22 @@ export class SqliteUsageLedger implements UsageLedger {
   readonly #monthByDay: StatementSync;
   readonly #keyMonthByModel: StatementSync;
   readonly #ping: StatementSync;
+  readonly #memberMonthTotal: StatementSync;
+  readonly #dropExpiredHolds: StatementSync;
+  readonly #heldByGuild: StatementSync;
+  readonly #insertHold: StatementSync;
+  readonly #deleteHold: StatementSync;
+  readonly #markSettled: StatementSync;
+  readonly #dropOldSettled: StatementSync;
+  readonly #now: () => number;
 
-  /** Creates the tables if missing and applies the durability pragmas to `db` (idempotent). */
-  constructor(db: DatabaseSync) {
+  /**
+   * Creates the tables if missing and applies the durability pragmas to `db` (idempotent). `now`
+   * (epoch ms) decides when holds expire.
+   */
+  constructor(db: DatabaseSync, options: { readonly now?: () => number } = {}) {
     this.#db = db;
+    this.#now = options.now ?? Date.now;
     applyConnectionPragmas(db);
     db.exec(SCHEMA);
     this.#addMonthly = db.prepare(ADD_MONTHLY);
@@ -109,6 +139,21 @@ export class SqliteUsageLedger implements UsageLedger {
       `SELECT model, ${SUMS} FROM usage_monthly WHERE month = ? GROUP BY model ${BY_TOTAL_DESC}, model`,
     );
     this.#ping = db.prepare('SELECT 1 AS ok');
+    this.#memberMonthTotal = db.prepare(
+      'SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS total FROM usage_monthly ' +
+        'WHERE guild_id = ? AND month = ? AND user_id = ?',
+    );
+    this.#dropExpiredHolds = db.prepare('DELETE FROM budget_holds WHERE guild_id = ? AND expires_at <= ?');
+    this.#heldByGuild = db.prepare(
+      'SELECT user_id, SUM(tokens) AS tokens FROM budget_holds WHERE guild_id = ? AND expires_at > ? GROUP BY user_id',
+    );
+    this.#insertHold = db.prepare(
+      'INSERT INTO budget_holds (id, guild_id, user_id, tokens, expires_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#deleteHold = db.prepare('DELETE FROM budget_holds WHERE id = ?');
+    this.#markSettled = db.prepare('INSERT OR IGNORE INTO settled_holds (id, at) VALUES (?, ?)');
+    this.#dropOldSettled = db.prepare('DELETE FROM settled_holds WHERE at < ?');
+    this.#dropOldSettled.run(this.#now() - SETTLED_KEEP_MS);
   }
 
   /**
@@ -125,6 +170,66 @@ export class SqliteUsageLedger implements UsageLedger {
       this.#addMonthly.run(r.guildId, month, r.model, r.userId, r.promptTokens, r.completionTokens);
       this.#addDaily.run(r.guildId, day, r.model, r.promptTokens, r.completionTokens);
     });
+  }
+
+  /**
+   * The check and the hold in one `BEGIN IMMEDIATE` transaction: no other connection or process can
+   * spend between the read and the write. Rejects with a TypeError for a malformed request.
+   */
+  async reserve(r: HoldRequest): Promise<HoldOutcome> {
+    assertValidHold(r);
+    return this.#transaction('BEGIN IMMEDIATE', () => {
+      const now = this.#now();
+      this.#dropExpiredHolds.run(r.guildId, now);
+      const held = this.#heldNow(r.guildId, now);
+      const numbers = {
+        guildUsed: intOf(this.#monthTotal.get(r.guildId, r.month)?.total),
+        guildHeld: held.total,
+        memberUsed: intOf(this.#memberMonthTotal.get(r.guildId, r.month, r.userId)?.total),
+        memberHeld: held.byUser.get(r.userId) ?? 0,
+      };
+      const decision = decideHold(numbers, r);
+      if (decision.ok) this.#insertHold.run(r.holdId, r.guildId, r.userId, decision.tokens, now + r.ttlMs);
+      return { ...decision, numbers };
+    });
+  }
+
+  /** Deletes the hold and adds the usage in one transaction; a hold settled before is not counted again. */
+  async settle(holdId: string, r: UsageRecord): Promise<boolean> {
+    assertValidRecord(r);
+    const month = monthKey(r.at);
+    const day = dayKey(r.at);
+    return this.#transaction('BEGIN IMMEDIATE', () => {
+      if (this.#markSettled.run(holdId, this.#now()).changes === 0) return false;
+      this.#deleteHold.run(holdId);
+      this.#addMonthly.run(r.guildId, month, r.model, r.userId, r.promptTokens, r.completionTokens);
+      this.#addDaily.run(r.guildId, day, r.model, r.promptTokens, r.completionTokens);
+      return true;
+    });
+  }
+
+  async release(holdId: string): Promise<void> {
+    this.#deleteHold.run(holdId);
+  }
+
+  async held(guildId: string): Promise<HeldTokens> {
+    return this.#heldNow(guildId, this.#now());
+  }
+
+  async memberMonthTotal(guildId: string, userId: string, month: string): Promise<number> {
+    assertMonth(month);
+    return intOf(this.#memberMonthTotal.get(guildId, month, userId)?.total);
+  }
+
+  #heldNow(guildId: string, now: number): HeldTokens {
+    const byUser = new Map<string, number>();
+    let total = 0;
+    for (const row of this.#heldByGuild.all(guildId, now)) {
+      const tokens = intOf(row.tokens);
+      byUser.set(textOf(row.user_id), tokens);
+      total += tokens;
+    }
+    return { total, byUser };
   }
 
   /** Prompt + completion tokens of one guild in one month; 0 for a month with no usage. */

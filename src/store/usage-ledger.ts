@@ -1,4 +1,6 @@
+import type { HoldOutcome, HoldRequest } from '../budget/hold.ts';
 import { isMonthKey } from './month.ts';
+
 /** One settled request's usage, as Mistral reported it. */
 export interface UsageRecord {
   readonly guildId: string;
@@ -39,14 +41,39 @@ export interface GuildMonthUsage {
 export interface UsageLedger {
   /** Adds one request's usage atomically (exact under any concurrency). */
   record(r: UsageRecord): Promise<void>;
+  /**
+   * Checks what a server and a member have left and, if the question fits, holds its tokens: one
+   * atomic step in the store, shared by every process using it. Expired holds (a crashed process)
+   * stop counting. See {@link decideHold} for the arithmetic.
+   */
+  reserve(r: HoldRequest): Promise<HoldOutcome>;
+  /**
+   * Replaces a hold by the usage Mistral reported, atomically: the hold is gone and the usage
+   * counted, or neither. Exactly once per hold: a repeated settle (a retry after an error whose
+   * write did land) records nothing and resolves false. A hold that already expired is still
+   * settled (the answer exists).
+   */
+  settle(holdId: string, r: UsageRecord): Promise<boolean>;
+  /** Drops a hold without charging anything (the question failed or was refused). Idempotent. */
+  release(holdId: string, guildId: string): Promise<void>;
+  /** Tokens held by one server's questions in flight, in total and per member. */
+  held(guildId: string): Promise<HeldTokens>;
   /** Total tokens (prompt + completion) a guild used in a month ('yyyy-mm', UTC). Fast: used before every request. */
   monthTotal(guildId: string, month: string): Promise<number>;
+  /** Total tokens one member of a guild used in a month. */
+  memberMonthTotal(guildId: string, userId: string, month: string): Promise<number>;
   /** Full breakdown for /usage (byModel and byUser sorted by totalTokens desc, byDay by day). */
   monthReport(guildId: string, month: string): Promise<GuildMonthUsage>;
   /** Whole-key totals per model for a month (all guilds), for operator alerts. */
   keyMonthByModel(month: string): Promise<ReadonlyArray<{ model: string } & UsageTotals>>;
   /** Cheap liveness check for health endpoints. */
   ping(): Promise<void>;
+}
+
+/** Tokens held by a server's questions in flight. */
+export interface HeldTokens {
+  readonly total: number;
+  readonly byUser: ReadonlyMap<string, number>;
 }
 
 /**
@@ -77,4 +104,28 @@ export function assertValidRecord(r: UsageRecord): void {
 /** Rejects a malformed month key, so a typo cannot read as zero usage. */
 export function assertMonth(month: string): void {
   if (!isMonthKey(month)) throw new RangeError(`Expected a month key like 2026-11, got "${month}"`);
+}
+
+/** Rejects a hold request no ledger may store. Shared by every implementation. */
+export function assertValidHold(r: HoldRequest): void {
+  for (const [field, value] of [
+    ['holdId', r.holdId],
+    ['guildId', r.guildId],
+    ['userId', r.userId],
+  ] as const) {
+    if (typeof value !== 'string' || value === '' || value.includes('|'))
+      throw new TypeError(`HoldRequest.${field} must be a non-empty string without "|"`);
+  }
+  assertMonth(r.month);
+  for (const [field, value] of [
+    ['guildLimit', r.guildLimit],
+    ['promptTokens', r.promptTokens],
+    ['maxAnswerTokens', r.maxAnswerTokens],
+    ['ttlMs', r.ttlMs],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new TypeError(`HoldRequest.${field} must be a non-negative integer, got ${String(value)}`);
+  }
+  if (r.memberLimit !== Infinity && (!Number.isSafeInteger(r.memberLimit) || r.memberLimit < 0))
+    throw new TypeError(`HoldRequest.memberLimit must be a non-negative integer or Infinity`);
 }
