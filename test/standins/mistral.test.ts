@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 
-import { HTTPClient, Mistral } from '@mistralai/mistralai';
 import {
   ConnectionError,
   HTTPValidationError,
@@ -23,6 +22,7 @@ import {
   startMistralStandIn,
 } from './mistral.ts';
 import type { ChatRequest, MistralStandIn, MistralStandInOptions } from './mistral.ts';
+import { connectMistral } from '../support/mistral-client.ts';
 
 const MODEL = 'mistral-small-latest';
 const USER = { role: 'user' as const, content: 'What is the capital of France?' };
@@ -34,40 +34,7 @@ async function start(t: TestContext, opts: MistralStandInOptions = {}): Promise<
   return standIn;
 }
 
-/**
- * The real SDK pointed at the stand-in. Its fetcher owns the abort timer (the SDK's own timeout signal is
- * unreliable, see platform facts), and a response hook keeps the last response's headers.
- */
-function connect(standIn: MistralStandIn, opts: { apiKey?: string; timeoutMs?: number } = {}) {
-  const timeoutMs = opts.timeoutMs ?? 2_000;
-  const httpClient = new HTTPClient({
-    fetcher: async (input: string | URL | Request, init?: RequestInit) => {
-      const ac = new AbortController();
-      const timer = setTimeout(
-        () => ac.abort(new DOMException('Mistral call timed out', 'TimeoutError')),
-        timeoutMs,
-      );
-      try {
-        return await fetch(input, { ...init, signal: ac.signal });
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  });
-  let last: Headers | undefined;
-  httpClient.addHook('response', (res) => {
-    last = res.headers;
-  });
-  const client = new Mistral({ apiKey: opts.apiKey ?? 'test-key', serverURL: standIn.url, httpClient });
-  return {
-    client,
-    httpClient,
-    lastHeaders: (): Headers => {
-      assert.ok(last, 'no response seen yet');
-      return last;
-    },
-  };
-}
+const connect = connectMistral;
 
 const ask = { model: MODEL, messages: [USER] };
 const wire: ChatRequest = { model: MODEL, messages: [USER] };
@@ -159,7 +126,7 @@ test('GIVEN a stream THEN the SDK yields the deltas and usage arrives on the las
   assert.equal(standIn.requests[0]?.stream, true);
 });
 
-test('GIVEN 1 request/s THEN a request 500 ms after an accepted one is a 429 without Retry-After, one 1010 ms after is fine', async (t) => {
+test('GIVEN 1 request/s THEN a request 500 ms after an accepted one is a 429 without Retry-After and a violation, one 1010 ms after is fine', async (t) => {
   const standIn = await start(t);
   const { client, lastHeaders } = connect(standIn);
 
@@ -181,7 +148,13 @@ test('GIVEN 1 request/s THEN a request 500 ms after an accepted one is a 429 wit
   assert.equal(standIn.rejected429, 1);
   const [a, b] = standIn.startTimes();
   assert.ok(a !== undefined && b !== undefined && b - a >= 1000);
-  assert.deepEqual(standIn.violations, []);
+  assert.equal(standIn.violations.length, 1);
+  assert.match(
+    standIn.violations[0] ?? '',
+    /^request too early: completion #2 \(mistral-small-latest\) arrived 5\d\d\.\d ms from the last accepted one \(spacing 1000\.0 ms/,
+  );
+  assert.deepEqual(standIn.history.violations, standIn.violations);
+  assert.equal(standIn.history.rejected429, 1);
 });
 
 test('GIVEN an injected 429 with Retry-After THEN the header is sent and a request inside the wait is a violation', async (t) => {
