@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { answered, startHarness, type Harness } from './harness.ts';
 
 describe('end to end: a burst of 24 /ask from 3 servers against a strict 1-RPS Mistral with 4 s completions', () => {
@@ -7,6 +7,7 @@ describe('end to end: a burst of 24 /ask from 3 servers against a strict 1-RPS M
   before(async () => {
     h = await startHarness({ guildCount: 3, mistral: { requestsPerSecond: 1, latencyMs: 4_000 } });
   });
+  afterEach(() => h.assertCleanRun());
   after(() => h.close());
 
   it('THEN every question is acknowledged within 3 s and answered, with zero 429s and several in flight at once', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { estimatePromptTokens } from '../../src/budget.ts';
 import { answered, PERMS, seen, startHarness, type Harness } from './harness.ts';
 
@@ -12,6 +12,7 @@ describe('end to end: every command through the real discord.js client and the M
   before(async () => {
     h = await startHarness({ guildCount: 3, env: { MISTRAL_TIMEOUT_MS: '1500', MAX_ANSWER_TOKENS: '4000' } });
   });
+  afterEach(() => h.assertCleanRun());
   beforeEach(() => {
     h.mistral.reset();
     h.mistral.setLatencyMs(30);
@@ -308,6 +309,7 @@ describe('end to end: every command through the real discord.js client and the M
     it('GIVEN a 429 with Retry-After, a 429 without, a 500, a hang and a garbage body THEN the question is still answered and only the success is charged', async () => {
       h.mistral.inject({ kind: 'rate-limit', retryAfterSeconds: 1 });
       h.mistral.inject({ kind: 'rate-limit' });
+      h.expectInjected({ mistral429: 2 });
       h.mistral.inject({ kind: 'server-error' });
       h.mistral.inject({ kind: 'hang' });
       h.mistral.inject({ kind: 'garbage' });

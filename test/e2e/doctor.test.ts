@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { INVITE_PERMISSIONS } from '../../src/ops/invite.ts';
 import { startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { exitOf, freePort, startScript } from '../support/process.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { watchCleanRun, type CleanRunWatch } from '../support/clean-run.ts';
 
 /** Runs `npm run doctor` as a process (node scripts/doctor.ts) with exactly this environment. */
 async function doctor(env: Record<string, string>, cwd: string, args: string[] = []) {
@@ -23,6 +24,7 @@ describe('npm run doctor', () => {
   let discord: DiscordStandIn;
   let mistral: MistralStandIn;
   let env: Record<string, string>;
+  let clean: CleanRunWatch;
   before(async () => {
     discord = await startDiscordStandIn({ botUsername: 'Gatekeeper' });
     mistral = await startMistralStandIn({
@@ -41,7 +43,9 @@ describe('npm run doctor', () => {
       MISTRAL_MODELS: 'mistral-small-latest,open-mistral-nemo,mistral-large-latest',
       MISTRAL_REQUESTS_PER_SECOND: '2',
     };
+    clean = watchCleanRun({ discord, mistral });
   });
+  afterEach(() => clean.assertCleanRun());
   after(async () => {
     await discord.close();
     await mistral.close();
@@ -87,6 +91,7 @@ describe('npm run doctor', () => {
   });
 
   it('GIVEN --probe and a model with a 0 limit THEN each model’s limits are reported, the 0 one as unavailable, at the configured pace', async () => {
+    clean.expectInjected({ mistral429: 1 }); // open-mistral-nemo is not on the plan
     const { code, out } = await doctor(env, cwd, ['--probe']);
     assert.equal(code, 0, out);
     assert.match(
@@ -102,6 +107,7 @@ describe('npm run doctor', () => {
   });
 
   it('GIVEN the default model has a 0 limit THEN --probe fails the check', async () => {
+    clean.expectInjected({ mistral429: 1 }); // open-mistral-nemo is not on the plan
     const { code, out } = await doctor({ ...env, DEFAULT_MODEL: 'open-mistral-nemo' }, cwd, ['--probe']);
     assert.equal(code, 1);
     assert.match(out, /^✗ open-mistral-nemo: unavailable on this key's plan/m);
@@ -114,5 +120,27 @@ describe('npm run doctor', () => {
     const redis = await doctor({ ...env, REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }, cwd);
     assert.equal(redis.code, 1);
     assert.match(redis.out, /^✗ Redis redis:\/\/127\.0\.0\.1:\d+: /m);
+  });
+
+  it('GIVEN REDIS_URL and DATABASE_URL with passwords and nothing listening THEN every failure is reported and no password is printed', async () => {
+    const port = await closedPort();
+    const redisPassword = 'gate-redis-secret-1';
+    const storePassword = 'store-redis-secret-2';
+    const { code, out } = await doctor(
+      {
+        ...env,
+        REDIS_URL: `redis://:${redisPassword}@127.0.0.1:${port}`,
+        DATABASE_URL: `redis://bot:${storePassword}@127.0.0.1:${port}/1`,
+      },
+      cwd,
+    );
+    assert.equal(code, 1, out);
+    assert.ok(!out.includes(redisPassword) && !out.includes(storePassword), out);
+    assert.match(
+      out,
+      /^✗ store: Cannot reach Redis at redis:\/\/bot:\*\*\*@127\.0\.0\.1:\d+\/1 \(DATABASE_URL\)/m,
+    );
+    assert.match(out, /^✗ Redis redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: /m);
+    assert.match(out, /^✗ Redis redis:\/\/bot:\*\*\*@127\.0\.0\.1:\d+\/1: /m);
   });
 });

@@ -11,6 +11,9 @@ import {
   type InteractOptions,
 } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn, type MistralStandInOptions } from '../standins/mistral.ts';
+import { watchCleanRun, type Injected } from '../support/clean-run.ts';
+
+export type { Injected } from '../support/clean-run.ts';
 
 /** Permission bits used in tests. */
 export const PERMS = {
@@ -36,6 +39,13 @@ export interface Harness {
   stopBot(): Promise<void>;
   /** Starts a new bot over the same data and stand-ins. */
   restartBot(): Promise<RunningBot>;
+  /** Declares the 429s and violations the current test causes on purpose (see `assertCleanRun`). */
+  expectInjected(injected: Injected): void;
+  /**
+   * The clean-run check, for `afterEach`: since the previous check, zero Mistral and Discord 429s and
+   * violations, or exactly what the test declared with `expectInjected`.
+   */
+  assertCleanRun(): void;
   close(): Promise<void>;
 }
 
@@ -86,6 +96,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...(typeof opts.env === 'function' ? opts.env(guilds) : opts.env),
   });
   const log = pino({ level: process.env.E2E_LOG ?? 'silent' });
+  // Watching from before start-up makes the first test's check cover what start-up sent too.
+  const clean = watchCleanRun({ discord, mistral });
   let bot = await startBot(config, log);
   return {
     discord,
@@ -108,6 +120,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       bot = await startBot(config, log);
       return bot;
     },
+    expectInjected: (injected) => clean.expectInjected(injected),
+    assertCleanRun: () => clean.assertCleanRun(),
     async close() {
       await bot.stop();
       await discord.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { answered, startHarness, type Harness } from './harness.ts';
 
 describe('SHARD_COUNT without Redis: every shard inside one process', () => {
@@ -7,6 +7,7 @@ describe('SHARD_COUNT without Redis: every shard inside one process', () => {
   before(async () => {
     h = await startHarness({ guildCount: 2, env: { SHARD_COUNT: '2' } });
   });
+  afterEach(() => h.assertCleanRun());
   after(() => h.close());
 
   it('GIVEN SHARD_COUNT=2 THEN one process opens two gateway sessions and answers in every server', async () => {

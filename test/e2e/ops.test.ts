@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { monthKey } from '../../src/store/month.ts';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/ops/usage-chart.ts';
@@ -62,6 +62,7 @@ describe('operating it: health, metrics, alerts, chart', () => {
     before(async () => {
       h = await startHarness({ guildCount: 1, env: { METRICS_PORT: '0' } });
     });
+    afterEach(() => h.assertCleanRun());
     after(() => h.close());
 
     it('GIVEN a bot logged in with a working store THEN /healthz is 200; WHEN the store is gone THEN 503 with a short reason', async () => {
@@ -91,11 +92,13 @@ describe('operating it: health, metrics, alerts, chart', () => {
     before(async () => {
       h = await startHarness({ guildCount: 1, env: { METRICS_PORT: '0' } });
     });
+    afterEach(() => h.assertCleanRun());
     after(() => h.close());
 
     it('GIVEN a known sequence of commands, one 429 included THEN /metrics counts each exactly', async () => {
       await runToEnd(h, { command: 'ask', options: { prompt: 'one' } });
       h.mistral.inject({ kind: 'rate-limit', retryAfterSeconds: 1 });
+      h.expectInjected({ mistral429: 1 });
       await runToEnd(h, { command: 'ask', options: { prompt: 'two, after a 429' } });
       await runToEnd(h, { command: 'ask', options: { prompt: 'three' } });
       const blank = await runToEnd(h, { command: 'ask', options: { prompt: '   ' } });
@@ -163,6 +166,7 @@ describe('operating it: health, metrics, alerts, chart', () => {
         }),
       });
     });
+    afterEach(() => h.assertCleanRun());
     after(() => h.close());
 
     const guild = () => h.guilds[0] as { guildId: string; channelId: string; threadId: string };

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { watchCleanRun, type CleanRunWatch } from '../support/clean-run.ts';
 import { exitOf, startScript, waitUntil, type ScriptProcess } from '../support/process.ts';
 import { answered, PERMS, seen } from './harness.ts';
 
@@ -61,11 +62,13 @@ describe('the bot as a process', () => {
     const guildId = snowflake();
     const channelId = snowflake();
     let env: Record<string, string>;
+    let clean: CleanRunWatch;
     before(async () => {
       discord = await startDiscordStandIn({
         guilds: [{ id: guildId, channels: [{ id: channelId, type: 0 }] }],
       });
       mistral = await startMistralStandIn({ requestsPerSecond: 1, latencyMs: 30 });
+      clean = watchCleanRun({ discord, mistral });
       env = {
         DISCORD_TOKEN: discord.token,
         MISTRAL_API_KEY: 'test-key',
@@ -73,6 +76,7 @@ describe('the bot as a process', () => {
         MISTRAL_SERVER_URL: mistral.url,
       };
     });
+    afterEach(() => clean.assertCleanRun());
     after(async () => {
       await discord.close();
       await mistral.close();

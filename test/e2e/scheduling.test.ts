@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { PERMS, seen, startHarness, type Harness } from './harness.ts';
 
 const completions = (h: Harness) => h.mistral.requests.filter((r) => r.path.endsWith('/chat/completions'));
@@ -9,6 +9,7 @@ describe('end to end: fair, token-aware scheduling and what waiting members see'
   before(async () => {
     h = await startHarness({ guildCount: 3, env: { MAX_QUEUED_PER_GUILD: '3' } });
   });
+  afterEach(() => h.assertCleanRun());
   beforeEach(() => {
     h.mistral.reset();
     h.mistral.setLatencyMs(30);
@@ -64,6 +65,7 @@ describe('end to end: fair, token-aware scheduling and what waiting members see'
 
   it('GIVEN a channel set to a model whose limit is 0 THEN /ask says so privately with usable models and /model list hides it', async () => {
     h.mistral.setModelLimits('mistral-large-latest', { unavailable: true });
+    h.expectInjected({ mistral429: 1 });
     try {
       const set = h.run(0, {
         command: 'model',
@@ -103,6 +105,7 @@ describe('end to end: fair, token-aware scheduling and what waiting members see'
 
   it('GIVEN a storm of 429s with Retry-After THEN questions are answered and nothing is sent inside a stated wait', async () => {
     h.mistral.inject({ kind: 'rate-limit', retryAfterSeconds: 2 }, 3);
+    h.expectInjected({ mistral429: 3 });
     const handles = [0, 1].map((g) => h.run(g, { command: 'ask', options: { prompt: 'storm' } }));
     await Promise.all(
       handles.map((x) =>

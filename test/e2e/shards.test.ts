@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { watchCleanRun, type CleanRunWatch } from '../support/clean-run.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { answered, PERMS, seen } from './harness.ts';
 
@@ -22,6 +23,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
   let mistral: MistralStandIn;
   let bot: ChildProcess;
   let output = '';
+  let clean: CleanRunWatch;
 
   before(async () => {
     redis = await startRedisServer();
@@ -29,6 +31,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
       guilds: guilds.map((g) => ({ id: g.guildId, channels: [{ id: g.channelId, type: 0 }] })),
     });
     mistral = await startMistralStandIn({ requestsPerSecond: 1, latencyMs: 3_000 });
+    clean = watchCleanRun({ discord, mistral });
     bot = spawn(process.execPath, [`${root}src/index.ts`], {
       cwd: root,
       env: {
@@ -54,6 +57,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
     }
   });
 
+  afterEach(() => clean.assertCleanRun());
   after(async () => {
     if (process.env.SHARDS_LOG) (await import('node:fs')).writeFileSync(process.env.SHARDS_LOG, output);
     if (bot.exitCode === null) {

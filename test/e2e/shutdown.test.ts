@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { RESTARTING } from '../../src/discord/dispatcher.ts';
 import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { watchCleanRun, type CleanRunWatch } from '../support/clean-run.ts';
 import { exitOf, startScript, waitUntil, type ScriptProcess } from '../support/process.ts';
 import { PERMS, seen } from './harness.ts';
 
@@ -22,6 +23,7 @@ describe('the bot process: graceful shutdown and its logs', () => {
   let discord: DiscordStandIn;
   let mistral: MistralStandIn;
   let env: Record<string, string>;
+  let clean: CleanRunWatch;
   const completions = () => mistral.requests.filter((r) => r.path === '/v1/chat/completions');
 
   before(async () => {
@@ -29,6 +31,7 @@ describe('the bot process: graceful shutdown and its logs', () => {
       guilds: [{ id: guildId, channels: [{ id: channelId, type: 0 }] }],
     });
     mistral = await startMistralStandIn({ requestsPerSecond: 1, latencyMs: 2_500, apiKey });
+    clean = watchCleanRun({ discord, mistral });
     env = {
       DISCORD_TOKEN: discord.token,
       MISTRAL_API_KEY: apiKey,
@@ -39,6 +42,7 @@ describe('the bot process: graceful shutdown and its logs', () => {
       MISTRAL_REQUESTS_PER_SECOND: '0.25',
     };
   });
+  afterEach(() => clean.assertCleanRun());
   after(async () => {
     await discord.close();
     await mistral.close();
