@@ -1,59 +1,47 @@
 /**
- * `npm run bench`: the real gate, fair queue and Mistral client against the strict 1-RPS
- * Mistral stand-in (in its own process), side by side with a naive limiter (Bottleneck
- * `minTime: 1000`, first come first served, no pacing at the socket) in the same run.
- * BENCH_SECONDS (default 60) sets the length of the backlog run.
+ * `npm run bench`: the real gate, fair queue, pacers and Mistral client against the strict 1-RPS
+ * Mistral stand-in (in its own process), each row beside the best simple alternative in the same
+ * run (see baselines.ts: the naive limiter has the gate's start margin and 429 retry; the
+ * cross-process baseline shares the send slot but orders each process's line on its own).
+ * BENCH_SECONDS (default 15) sets the length of the backlog run; the whole run takes under 3 min.
  */
-import Bottleneck from 'bottleneck';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { createGate, type RequestGate } from '../src/gate/gate.ts';
+import { RequestGate } from '../src/gate/gate.ts';
 import { ModelLimits } from '../src/gate/model-limits.ts';
+import { DEFAULT_NOTICE_POLICY, EVERY_CHANGE, type NoticePolicy } from '../src/gate/notice-policy.ts';
 import { Pacer } from '../src/gate/pacer.ts';
+import { WaitingNotice } from '../src/discord/waiting-notice.ts';
 import { createMistralApi, type MistralApi } from '../src/mistral/client.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
+import { INTERVAL_MS, naiveLimiter } from './baselines.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LATENCY_MS = 4_000;
 const MODEL = 'mistral-small-latest';
 const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
-/** Two processes, each with its own backlog, against one stand-in: ours share the gate through Redis. */
-async function twoProcesses(
-  kind: 'naive' | 'ours',
-  standIn: Awaited<ReturnType<typeof spawnStandIn>>,
-  redisUrl: string,
-) {
-  await standIn.reset();
-  const seconds = Math.max(10, Math.round(SECONDS / 2));
-  const worker = new URL('./shared-gate-worker.ts', import.meta.url).pathname;
-  const runs = ['a', 'b'].map((name) => {
-    const child = spawn(process.execPath, [worker, kind, standIn.url, redisUrl, String(seconds), name], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    return once(child, 'exit');
-  });
-  await Promise.all(runs);
-  const stats = await standIn.stats();
-  return {
-    utilisation: acceptedRate(stats.starts, seconds).perSecond,
-    rejected429: stats.rejected429,
-    seconds,
-  };
-}
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
+interface Arrival {
+  readonly at: number;
+  readonly status: number | null;
+  readonly accepted: boolean;
+  readonly content: string;
+}
 interface StandInStats {
   rejected429: number;
   accepted: number;
   inFlightMax: number;
   violations: number;
   starts: number[];
+  arrivals: Arrival[];
 }
+type StandIn = Awaited<ReturnType<typeof spawnStandIn>>;
 
 async function spawnStandIn() {
   const child = spawn(
@@ -86,14 +74,22 @@ async function spawnStandIn() {
   };
 }
 
-/** One way of sending requests upstream: ours or the naive baseline. */
+/** Which requests (by question) the stand-in accepted, in order. */
+const acceptedOrder = (stats: StandInStats) =>
+  stats.arrivals
+    .filter((a) => a.accepted)
+    .sort((a, b) => a.at - b.at)
+    .map((a) => a.content);
+
+/** One way of sending requests upstream: the gate or the naive baseline. */
 interface Contender {
   run(guildId: string, userId: string, attempt: () => Promise<unknown>): Promise<unknown>;
+  readonly api: MistralApi;
   close(): Promise<void>;
 }
 
-function ours(url: string, paused = false): Contender & { gate: RequestGate; api: MistralApi } {
-  const pacer = new Pacer(1015);
+function ours(url: string, paused = false): Contender & { gate: RequestGate } {
+  const pacer = new Pacer(INTERVAL_MS);
   if (paused) pacer.pauseFor(3_600_000);
   const api = createMistralApi({
     serverUrl: url,
@@ -101,12 +97,7 @@ function ours(url: string, paused = false): Contender & { gate: RequestGate; api
     timeoutMs: 30_000,
     onSent: () => pacer.markSent(),
   });
-  const gate = createGate({
-    pacer,
-    log,
-    maxRetries: 3,
-    limits: new ModelLimits(),
-  });
+  const gate = new RequestGate({ pacer, log, maxRetries: 3, limits: new ModelLimits() });
   return {
     gate,
     api,
@@ -118,21 +109,23 @@ function ours(url: string, paused = false): Contender & { gate: RequestGate; api
   };
 }
 
-function naive(url: string): Contender & { api: MistralApi } {
-  const limiter = new Bottleneck({ minTime: 1000 });
+function naive(url: string): Contender {
+  const limiter = naiveLimiter();
   const api = createMistralApi({ serverUrl: url, apiKey: 'test-key', timeoutMs: 30_000 });
   return {
     api,
-    run: (_g, _u, attempt) => limiter.schedule(attempt),
+    run: (_g, _u, attempt) => limiter.run(attempt),
     close: async () => {
-      await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      await limiter.close();
       api.close();
     },
   };
 }
 
-const ask = (api: MistralApi) => () =>
-  api.complete({ model: MODEL, messages: [{ role: 'user', content: 'benchmark question' }], maxTokens: 100 });
+const ask =
+  (api: MistralApi, content = 'benchmark question') =>
+  () =>
+    api.complete({ model: MODEL, messages: [{ role: 'user', content }], maxTokens: 100 });
 
 /**
  * Accepted starts per second over the first `seconds` of a run: (starts − 1) ÷ time from the first
@@ -155,10 +148,7 @@ function percentile(values: number[], p: number): number {
 }
 
 /** A standing backlog for SECONDS: how much of the limit turns into accepted starts, and at what cost. */
-async function backlog(
-  make: () => Contender & { api: MistralApi },
-  standIn: Awaited<ReturnType<typeof spawnStandIn>>,
-) {
+async function backlog(make: () => Contender, standIn: StandIn) {
   await standIn.reset();
   const c = make();
   const n = Math.ceil(SECONDS * 1.2) + 10;
@@ -192,31 +182,27 @@ async function backlog(
   };
 }
 
-/** 15 requests from one server, then one from another: which upstream slot does the lone one get? */
-async function flood(
-  make: () => Contender & { api: MistralApi },
-  standIn: Awaited<ReturnType<typeof spawnStandIn>>,
-) {
+/**
+ * `flood` requests first (from one server's one member, or from one member of the lone one's own
+ * server), then one lone request: which upstream slot does the lone one get, after how long?
+ */
+async function flood(make: () => Contender, standIn: StandIn, shape: 'servers' | 'members', size: number) {
   await standIn.reset();
   const c = make();
   const order: string[] = [];
   let loneWait = NaN;
-  const jobs: Promise<unknown>[] = [];
-  const add = (guildId: string, label: string) => {
+  const add = (guildId: string, userId: string, label: string) => {
     const enqueuedAt = performance.now();
     const attempt = ask(c.api);
-    jobs.push(
-      c
-        .run(guildId, `${guildId}-user`, () => {
-          order.push(label);
-          if (label === 'lone') loneWait = performance.now() - enqueuedAt;
-          return attempt();
-        })
-        .catch(() => undefined),
-    );
+    c.run(guildId, userId, () => {
+      order.push(label);
+      if (label === 'lone') loneWait = performance.now() - enqueuedAt;
+      return attempt();
+    }).catch(() => undefined);
   };
-  for (let i = 0; i < 15; i++) add('flooder', `flood-${i}`);
-  add('lone-server', 'lone');
+  for (let i = 0; i < size; i++) add('flooder', 'flood-member', `flood-${i}`);
+  if (shape === 'servers') add('lone-server', 'lone-member', 'lone');
+  else add('flooder', 'other-member', 'lone');
   while (!order.includes('lone')) await sleep(50);
   await c.close();
   return { slot: order.indexOf('lone') + 1, waitMs: loneWait };
@@ -239,12 +225,10 @@ async function queuedMemory(kind: 'naive' | 'ours') {
     }
     close = () => c.close();
   } else {
-    const limiter = new Bottleneck({ minTime: 1000 });
+    const limiter = naiveLimiter();
     for (let i = 0; i < 10_000; i++)
-      pending.push(limiter.schedule(() => Promise.resolve()).catch(() => undefined));
-    close = async () => {
-      await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
-    };
+      pending.push(limiter.run(() => Promise.resolve()).catch(() => undefined));
+    close = () => limiter.close();
   }
   gc();
   await sleep(100);
@@ -254,7 +238,108 @@ async function queuedMemory(kind: 'naive' | 'ours') {
   return { rss: mb(after.rss - before.rss), heap: mb(after.heapUsed - before.heapUsed) };
 }
 
+interface Job {
+  readonly id: string;
+  readonly guildId: string;
+  readonly userId: string;
+  readonly delayMs: number;
+}
+
+/** Two bot-like processes (A, B) against the one stand-in, started together; see shared-gate-worker.ts. */
+async function twoProcesses(
+  kind: 'naive' | 'arrival' | 'ours',
+  standIn: StandIn,
+  redisUrl: string,
+  jobs: { a: Job[]; b: Job[] },
+  seconds: number,
+) {
+  await standIn.reset();
+  const worker = new URL('./shared-gate-worker.ts', import.meta.url).pathname;
+  const scope = `bench-${kind}-${Math.random()}`;
+  const children = [jobs.a, jobs.b].map((list) =>
+    spawn(
+      process.execPath,
+      [worker, JSON.stringify({ kind, standInUrl: standIn.url, redisUrl, scope, seconds, jobs: list })],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    ),
+  );
+  await Promise.all(
+    children.map(async (child) => {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      await lines.next(); // ready
+    }),
+  );
+  for (const child of children) child.stdin.write('go\n');
+  await Promise.all(children.map((child) => once(child, 'exit')));
+  const stats = await standIn.stats();
+  return {
+    utilisation: acceptedRate(stats.starts, seconds).perSecond,
+    rejected429: stats.rejected429,
+    violations: stats.violations,
+    order: acceptedOrder(stats),
+  };
+}
+
+const jobsOf = (count: number, guildId: string, delayMs = 0): Job[] =>
+  Array.from({ length: count }, (_, i) => ({ id: `${guildId}-${i}`, guildId, userId: `m${i}`, delayMs }));
+
+/** Two servers flooding on process A, one on process B. */
+const THREE_SERVERS = { a: [...jobsOf(20, 'A1'), ...jobsOf(20, 'A2')], b: jobsOf(20, 'B1') };
+/** A 15-question flood on process A; one lone question on B 300 ms later. */
+const LONE = { a: jobsOf(15, 'A-flood'), b: jobsOf(1, 'B-lone', 300) };
+const SHARE_SLOTS = 12;
+
+const shares = (order: readonly string[]) =>
+  ['A1', 'A2', 'B1'].map((g) => order.slice(0, SHARE_SLOTS).filter((id) => id.startsWith(`${g}-`)).length);
+
+/**
+ * 500 members waiting (100 servers × 5) in a gate at 1 request/s with instant attempts: how many
+ * notices it gives per second, and how many Discord edits they become through WaitingNotice
+ * (at most one per member per second, identical texts skipped).
+ */
+async function notices(policy: NoticePolicy, seconds: number) {
+  const pacer = new Pacer(INTERVAL_MS);
+  const gate = new RequestGate({ pacer, log, maxRetries: 0, notices: policy });
+  let calls = 0;
+  let edits = 0;
+  const perSecond: number[] = [];
+  let measuring = false;
+  const tickets = await Promise.all(
+    Array.from({ length: 500 }, (_, i) => {
+      const notice = new WaitingNotice(async () => {
+        if (measuring) edits++;
+      });
+      return gate.join({
+        guildId: `guild-${i % 100}`,
+        userId: `member-${i}`,
+        model: MODEL,
+        tokens: 100,
+        onWait: (position, eta, stalled) => {
+          if (measuring) calls++;
+          notice.update(position, eta, stalled);
+        },
+        attempt: async () => {
+          notice.stop();
+          return undefined;
+        },
+      });
+    }),
+  );
+  for (const t of tickets) t.result.catch(() => undefined);
+  await sleep(2_000);
+  measuring = true;
+  for (let s = 0; s < seconds; s++) {
+    const before = calls;
+    await sleep(1_000);
+    perSecond.push(calls - before);
+  }
+  measuring = false;
+  await gate.close();
+  return { perSecond: calls / seconds, peak: Math.max(...perSecond), editsPerSecond: edits / seconds };
+}
+
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ratio = (a: number, b: number) => (b === 0 || !Number.isFinite(a / b) ? '—' : fmt(a / b));
 
 const standIn = await spawnStandIn();
 gc();
@@ -265,40 +350,63 @@ console.log(
 const benchStart = performance.now();
 const stage = (name: string) =>
   process.stderr.write(`  … ${name} (${((performance.now() - benchStart) / 1000).toFixed(1)} s)\n`);
-stage('flood, naive');
-const naiveFlood = await flood(() => naive(standIn.url), standIn);
-stage('flood, ours');
-const oursFlood = await flood(() => ours(standIn.url), standIn);
+stage('server flood, naive');
+const naiveFlood = await flood(() => naive(standIn.url), standIn, 'servers', 15);
+stage('server flood, ours');
+const oursFlood = await flood(() => ours(standIn.url), standIn, 'servers', 15);
+stage('member flood, naive');
+const naiveMember = await flood(() => naive(standIn.url), standIn, 'members', 10);
+stage('member flood, ours');
+const oursMember = await flood(() => ours(standIn.url), standIn, 'members', 10);
 stage('backlog, naive');
 const naiveBacklog = await backlog(() => naive(standIn.url), standIn);
 stage('backlog, ours');
 const oursBacklog = await backlog(() => ours(standIn.url), standIn);
-stage('two processes');
-let naiveTwo: Awaited<ReturnType<typeof twoProcesses>> | undefined;
-let oursTwo: Awaited<ReturnType<typeof twoProcesses>> | undefined;
-let twoNote = '';
+
+let cross:
+  | {
+      naiveThree: Awaited<ReturnType<typeof twoProcesses>>;
+      arrivalThree: Awaited<ReturnType<typeof twoProcesses>>;
+      oursThree: Awaited<ReturnType<typeof twoProcesses>>;
+      arrivalLone: Awaited<ReturnType<typeof twoProcesses>>;
+      oursLone: Awaited<ReturnType<typeof twoProcesses>>;
+    }
+  | undefined;
+let crossNote = '';
+stage('two processes (notices measured meanwhile, in this process)');
+const noticeRuns = Promise.all([notices(EVERY_CHANGE, 15), notices(DEFAULT_NOTICE_POLICY, 15)]);
 try {
   const redis = await startRedisServer();
   try {
-    naiveTwo = await twoProcesses('naive', standIn, redis.url);
-    oursTwo = await twoProcesses('ours', standIn, redis.url);
+    const seconds = 14;
+    cross = {
+      naiveThree: await twoProcesses('naive', standIn, redis.url, THREE_SERVERS, seconds),
+      arrivalThree: await twoProcesses('arrival', standIn, redis.url, THREE_SERVERS, seconds),
+      oursThree: await twoProcesses('ours', standIn, redis.url, THREE_SERVERS, seconds),
+      arrivalLone: await twoProcesses('arrival', standIn, redis.url, LONE, 5),
+      oursLone: await twoProcesses('ours', standIn, redis.url, LONE, 5),
+    };
   } finally {
     await redis.close();
   }
 } catch (error) {
-  twoNote = error instanceof Error ? error.message : String(error);
+  crossNote = error instanceof Error ? error.message : String(error);
 }
+const [everyNotice, oursNotice] = await noticeRuns;
 stage('10,000 queued');
 const naiveMem = await queuedMemory('naive');
 const oursMem = await queuedMemory('ours');
 await standIn.close();
 
-const rows: Array<[string, string, string, string]> = [
+type Row = [string, string, string, string];
+const section = (title: string): Row => [`**${title}**`, '', '', ''];
+const rows: Row[] = [
+  section('one process; baseline: Bottleneck minTime 1015 ms, first come first served, same 429 retry'),
   [
     `upstream utilisation over ${fmt(oursBacklog.windowSeconds, 0)} s of backlog (accepted starts/s ÷ limit)`,
     fmt(naiveBacklog.utilisation, 3),
     fmt(oursBacklog.utilisation, 3),
-    fmt(oursBacklog.utilisation / naiveBacklog.utilisation),
+    ratio(oursBacklog.utilisation, naiveBacklog.utilisation),
   ],
   [
     '429s from the stand-in during the backlog',
@@ -316,71 +424,123 @@ const rows: Array<[string, string, string, string]> = [
     'lone server behind a 15-request flood: upstream slot',
     String(naiveFlood.slot),
     String(oursFlood.slot),
-    fmt(oursFlood.slot / naiveFlood.slot),
+    ratio(oursFlood.slot, naiveFlood.slot),
   ],
   [
     'lone server behind a 15-request flood: wait (s)',
     fmt(naiveFlood.waitMs / 1000, 1),
     fmt(oursFlood.waitMs / 1000, 1),
-    fmt(oursFlood.waitMs / naiveFlood.waitMs),
+    ratio(oursFlood.waitMs, naiveFlood.waitMs),
+  ],
+  [
+    'member behind a 10-request flood of another member, same server: slot',
+    String(naiveMember.slot),
+    String(oursMember.slot),
+    ratio(oursMember.slot, naiveMember.slot),
+  ],
+  [
+    'member behind a 10-request flood of another member, same server: wait (s)',
+    fmt(naiveMember.waitMs / 1000, 1),
+    fmt(oursMember.waitMs / 1000, 1),
+    ratio(oursMember.waitMs, naiveMember.waitMs),
   ],
   [
     'enqueue → start p50 under backlog (s)',
     fmt(naiveBacklog.p50 / 1000, 1),
     fmt(oursBacklog.p50 / 1000, 1),
-    fmt(oursBacklog.p50 / naiveBacklog.p50),
+    ratio(oursBacklog.p50, naiveBacklog.p50),
   ],
   [
     'enqueue → start p99 under backlog (s)',
     fmt(naiveBacklog.p99 / 1000, 1),
     fmt(oursBacklog.p99 / 1000, 1),
-    fmt(oursBacklog.p99 / naiveBacklog.p99),
+    ratio(oursBacklog.p99, naiveBacklog.p99),
   ],
   [
     'CPU time per request in the bot (ms)',
     fmt(naiveBacklog.cpuMsPerRequest),
     fmt(oursBacklog.cpuMsPerRequest),
-    fmt(oursBacklog.cpuMsPerRequest / naiveBacklog.cpuMsPerRequest),
+    ratio(oursBacklog.cpuMsPerRequest, naiveBacklog.cpuMsPerRequest),
   ],
   ['RSS idle (MB, this process)', fmt(rssIdle, 1), fmt(rssIdle, 1), '—'],
   [
     'RSS growth with 10,000 queued requests (MB)',
     fmt(naiveMem.rss, 1),
     fmt(oursMem.rss, 1),
-    fmt(oursMem.rss / naiveMem.rss),
+    ratio(oursMem.rss, naiveMem.rss),
   ],
   [
     'JS heap growth with 10,000 queued requests (MB)',
     fmt(naiveMem.heap, 1),
     fmt(oursMem.heap, 1),
-    fmt(oursMem.heap / naiveMem.heap),
+    ratio(oursMem.heap, naiveMem.heap),
+  ],
+  section('500 members waiting at 1 request/s; baseline: every change told (the gate before the policy)'),
+  [
+    'gate notices per second (onWait calls, 15 s after all joined)',
+    fmt(everyNotice.perSecond, 1),
+    fmt(oursNotice.perSecond, 1),
+    ratio(oursNotice.perSecond, everyNotice.perSecond),
+  ],
+  ['gate notices in the busiest second', String(everyNotice.peak), String(oursNotice.peak), '—'],
+  [
+    'Discord edits per second they become (WaitingNotice, ≤ 1 per member per s)',
+    fmt(everyNotice.editsPerSecond, 1),
+    fmt(oursNotice.editsPerSecond, 1),
+    ratio(oursNotice.editsPerSecond, everyNotice.editsPerSecond),
   ],
 ];
-if (naiveTwo && oursTwo) {
+if (cross) {
+  const { naiveThree, arrivalThree, oursThree, arrivalLone, oursLone } = cross;
+  const slot = (order: readonly string[]) => {
+    const i = order.indexOf('B-lone-0');
+    return i < 0 ? `> ${order.length}` : String(i + 1);
+  };
+  const spread = (s: number[]) => Math.max(...s) / Math.max(1, Math.min(...s));
   rows.push(
+    section('two processes, one key; baseline: a Bottleneck per process (same margin and 429 retry)'),
     [
-      `two processes, one key: utilisation over ${oursTwo.seconds} s (accepted starts/s ÷ limit)`,
-      fmt(naiveTwo.utilisation, 3),
-      fmt(oursTwo.utilisation, 3),
-      fmt(oursTwo.utilisation / naiveTwo.utilisation),
+      'utilisation over 14 s, 2 servers on A + 1 on B flooding (accepted starts/s ÷ limit)',
+      fmt(naiveThree.utilisation, 3),
+      fmt(oursThree.utilisation, 3),
+      ratio(oursThree.utilisation, naiveThree.utilisation),
+    ],
+    ['429s from the stand-in', String(naiveThree.rejected429), String(oursThree.rejected429), '—'],
+    section('two processes, one key; baseline: one shared send slot, each process orders its own line'),
+    [
+      `slots of the first ${SHARE_SLOTS} for servers A1 / A2 (process A) / B1 (process B)`,
+      shares(arrivalThree.order).join(' / '),
+      shares(oursThree.order).join(' / '),
+      '—',
     ],
     [
-      'two processes, one key: 429s from the stand-in',
-      String(naiveTwo.rejected429),
-      String(oursTwo.rejected429),
+      'largest ÷ smallest of those shares (1 = equal)',
+      fmt(spread(shares(arrivalThree.order))),
+      fmt(spread(shares(oursThree.order))),
+      '—',
+    ],
+    [
+      'lone server on B behind a 15-request flood on A: upstream slot',
+      slot(arrivalLone.order),
+      slot(oursLone.order),
+      '—',
+    ],
+    [
+      '429s / violations (all shared-slot runs)',
+      `${arrivalThree.rejected429 + arrivalLone.rejected429} / ${arrivalThree.violations + arrivalLone.violations}`,
+      `${oursThree.rejected429 + oursLone.rejected429} / ${oursThree.violations + oursLone.violations}`,
       '—',
     ],
   );
 } else {
-  rows.push(['two processes, one key', 'n/a', 'n/a', twoNote.slice(0, 60)]);
+  rows.push(['two processes, one key', 'n/a', 'n/a', crossNote.slice(0, 60)]);
 }
-const widths = [0, 1, 2, 3].map((i) =>
-  Math.max(...[['figure', 'naive', 'ours', 'ours/naive'], ...rows].map((r) => (r[i] as string).length)),
-);
+const header: Row = ['figure', 'baseline', 'ours', 'ours/baseline'];
+const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...rows].map((r) => (r[i] as string).length)));
 const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
-console.log(line(['figure', 'naive', 'ours', 'ours/naive']));
+console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
 if (oursBacklog.violations > 0)
-  console.log(`ours sent ${oursBacklog.violations} requests inside a stated Retry-After`);
+  console.log(`ours sent ${oursBacklog.violations} requests too early or inside a stated Retry-After`);
 process.exit(0);

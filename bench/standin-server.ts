@@ -3,7 +3,7 @@
  * bot's alone. Prints `{"url": …}` on start; answers stdin lines `stats`, `reset`, `exit`.
  */
 import { createInterface } from 'node:readline';
-import { startMistralStandIn } from '../test/standins/mistral.ts';
+import { messageText, startMistralStandIn } from '../test/standins/mistral.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { requestsPerSecond?: number; latencyMs?: number };
 const standIn = await startMistralStandIn(options);
@@ -21,7 +21,12 @@ for await (const line of createInterface({ input: process.stdin })) {
         violations: standIn.violations.length,
         // Epoch ms, comparable across processes.
         starts: standIn.startTimes().map((t) => origin + t),
-        arrivals: completions.map((r) => ({ at: origin + r.at, status: r.status })),
+        arrivals: completions.map((r) => ({
+          at: origin + r.at,
+          status: r.status,
+          accepted: r.accepted,
+          content: messageText(r.messages?.[0]?.content),
+        })),
       }),
     );
   } else if (line === 'reset') {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { createGate, GateRefusal, type RequestGate } from '../../src/gate/gate.ts';
+import { createGate, GateRefusal, RequestGate } from '../../src/gate/gate.ts';
 import { Pacer } from '../../src/gate/pacer.ts';
 import { createMistralApi, UpstreamError, type MistralApi } from '../../src/mistral/client.ts';
-import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
+import { messageText, startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
 
 const log = pino({ level: 'silent' });
 const MODEL = 'mistral-small-latest';
@@ -240,4 +240,151 @@ describe('gate against the strict 1-RPS stand-in', () => {
     assert.ok(outcome instanceof GateRefusal && outcome.reason === 'closed');
     assert.equal(standIn.requests.length, 0);
   });
+});
+
+describe('gate: joining, cancelling, closing, members (the strict 1-RPS stand-in)', () => {
+  let standIn: MistralStandIn;
+  before(async () => {
+    standIn = await startMistralStandIn({ requestsPerSecond: 1 });
+  });
+  beforeEach(() => standIn.reset());
+  after(() => standIn.close());
+
+  const setup = (options: Partial<ConstructorParameters<typeof RequestGate>[0]> = {}) => {
+    const pacer = new Pacer(1015);
+    const api = createMistralApi({
+      serverUrl: standIn.url,
+      apiKey: 'test-key',
+      timeoutMs: 5_000,
+      onSent: () => pacer.markSent(),
+    });
+    const gate = new RequestGate({ pacer, log, maxRetries: 3, ...options });
+    const request = (id: string, guildId: string, userId: string, signal?: AbortSignal) => ({
+      guildId,
+      userId,
+      model: MODEL,
+      tokens: 100,
+      ...(signal ? { signal } : {}),
+      attempt: () => api.complete({ model: MODEL, messages: [{ role: 'user', content: id }], maxTokens: 20 }),
+    });
+    return { pacer, api, gate, request };
+  };
+  const sentIds = () =>
+    standIn.requests
+      .filter((r) => r.path.endsWith('/chat/completions'))
+      .map((r) => messageText(r.messages?.[0]?.content));
+  const refusedWith = (reason: string) => (e: unknown) => e instanceof GateRefusal && e.reason === reason;
+
+  it('GIVEN one question per member allowed THEN a second one of that member is refused at join, another member is admitted, and the member may ask again once theirs started', async () => {
+    const { gate, request, pacer } = setup({ maxWaitingPerMember: 1 });
+    pacer.pauseFor(1_500);
+    try {
+      const first = await gate.join(request('first', 'g', 'ann'));
+      await assert.rejects(gate.join(request('again', 'g', 'ann')), refusedWith('member_queue_full'));
+      const other = await gate.join(request('bob', 'g', 'bob'));
+      const elsewhere = await gate.join(request('ann-elsewhere', 'h', 'ann'));
+      await first.result;
+      const later = await gate.join(request('later', 'g', 'ann'));
+      await Promise.all([other.result, elsewhere.result, later.result]);
+      assert.deepEqual(sentIds().sort(), ['ann-elsewhere', 'bob', 'first', 'later']);
+      assert.equal(standIn.rejected429, 0);
+      assert.deepEqual(standIn.violations, []);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it('GIVEN one member flooding a server THEN another member of that server is served in the second slot', async () => {
+    const { gate, request } = setup();
+    try {
+      const flood = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => gate.join(request(`flood-${i}`, 'g', 'ann'))),
+      );
+      const bob = await gate.join(request('bob', 'g', 'bob'));
+      await bob.result;
+      assert.equal(sentIds().indexOf('bob'), 1, sentIds().join(' '));
+      await Promise.all(flood.map((t) => t.result));
+      assert.equal(standIn.rejected429, 0);
+      assert.deepEqual(standIn.violations, []);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it('GIVEN a waiting question whose signal aborts THEN it leaves the line at once as cancelled and is never sent', async () => {
+    const { gate, request, pacer } = setup();
+    pacer.pauseFor(1_000);
+    try {
+      const stop = new AbortController();
+      const keep = await gate.join(request('keep', 'g1', 'a'));
+      const stopped = await gate.join(request('stopped', 'g2', 'b', stop.signal));
+      assert.equal(gate.waiting, 2);
+      const t0 = performance.now();
+      stop.abort();
+      await assert.rejects(stopped.result, refusedWith('cancelled'));
+      assert.ok(performance.now() - t0 < 100);
+      assert.equal(gate.waiting, 1);
+      await keep.result;
+      await assert.rejects(
+        gate.join(request('late', 'g3', 'c', AbortSignal.abort())),
+        refusedWith('cancelled'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      assert.deepEqual(sentIds(), ['keep']);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it('GIVEN questions in line and one in a retry backoff THEN close rejects all of them with closed at once', async () => {
+    const { gate, request } = setup({ backoffBaseMs: 20_000, backoffMaxMs: 20_000 });
+    standIn.inject({ kind: 'server-error' });
+    const first = await gate.join(request('retried', 'g1', 'a'));
+    await waitUntilSent(1);
+    // The 500 has come back: the first question now sits in its backoff, the others in line.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const waiting = await Promise.all([
+      gate.join(request('w1', 'g2', 'b')),
+      gate.join(request('w2', 'g3', 'c')),
+    ]);
+    assert.equal(gate.waiting, 3);
+    const t0 = performance.now();
+    await gate.close();
+    assert.ok(performance.now() - t0 < 1_000, `close took ${Math.round(performance.now() - t0)} ms`);
+    for (const ticket of [first, ...waiting]) await assert.rejects(ticket.result, refusedWith('closed'));
+    await assert.rejects(gate.join(request('after', 'g4', 'd')), refusedWith('closed'));
+    assert.ok(sentIds().length <= 2, sentIds().join(' '));
+  });
+
+  it('GIVEN members waiting THEN the places they are told match the order the stand-in then sees', async () => {
+    const { gate, request, pacer } = setup();
+    pacer.pauseFor(1_000);
+    const told = new Map<string, number>();
+    try {
+      const tickets = await Promise.all(
+        ['a1', 'a2', 'b1', 'c1', 'a3', 'b2'].map((id) =>
+          gate.join({
+            ...request(id, `g-${id[0]}`, `m-${id}`),
+            onWait: (position) => {
+              if (!told.has(id)) told.set(id, position);
+            },
+          }),
+        ),
+      );
+      await Promise.all(tickets.map((t) => t.result));
+      const byPlace = [...told.entries()].sort((x, y) => x[1] - y[1]).map(([id]) => id);
+      assert.deepEqual(byPlace, sentIds());
+      assert.deepEqual(standIn.violations, []);
+    } finally {
+      await gate.close();
+    }
+  });
+
+  async function waitUntilSent(n: number): Promise<void> {
+    const t0 = Date.now();
+    while (standIn.requests.filter((r) => r.status !== null).length < n) {
+      if (Date.now() - t0 > 10_000) throw new Error(`fewer than ${n} requests answered`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 });
