@@ -1,39 +1,33 @@
-/** Every reason the bot refuses a request on purpose; each has a message safe to show the user. */
-export type UserErrorCode =
-  | 'blank_prompt'
-  | 'prompt_too_long'
-  | 'missing_permission'
-  | 'not_operator'
-  | 'unknown_model'
-  | 'model_unavailable'
-  | 'budget_spent'
-  | 'budget_too_small'
-  | 'guild_only'
-  | 'busy'
-  | 'upstream_failed'
-  | 'restarting'
-  | 'bad_input';
+import { t, type MessageCode, type MessageParams } from './i18n/catalogue.ts';
 
 /**
- * An expected refusal. Its message is shown to the user privately, as is; anything that is
- * not a `UserError` is logged and replaced by a generic apology.
+ * An expected refusal: the bot will not do what was asked, and says why. `code` names the text in
+ * the catalogue (src/i18n) and is also the metric label and the log's `code`; `params` fill it in
+ * for the member's language at the edge. `message` is the English text, for logs and tests.
+ * Anything thrown that is not a `UserError` is logged and replaced by a generic apology.
  */
 export class UserError extends Error {
   override readonly name = 'UserError';
-  readonly code: UserErrorCode;
-  constructor(code: UserErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+  readonly code: MessageCode;
+  readonly params: MessageParams;
+  constructor(code: MessageCode, params: MessageParams = {}, options?: ErrorOptions) {
+    super(t('en', code, params), options);
     this.code = code;
+    this.params = params;
   }
+
+  /** The refusal in a member's language (a Discord locale). */
+  render(locale: string | null | undefined): string {
+    const text = t(locale, this.code, this.params);
+    // Upstream failures are worth an operator's look: they carry the request's reference.
+    return this.ref ? t(locale, 'with_ref', { text, ref: this.ref }) : text;
+  }
+
+  /** Set by the door that caught it, for refusals an operator may want to trace. */
+  ref: string | undefined;
 }
 
-/** What a user sees when something unexpected broke; the details go to the log only. */
-export const GENERIC_FAILURE = 'Something went wrong on my side; it has been logged. Please try again later.';
-
-/**
- * {@link GENERIC_FAILURE} with the request's short reference, which is also on the log line, so an
- * operator can find what happened from a member's screenshot.
- */
-export function failureMessage(ref: string): string {
-  return `Something went wrong on my side; it has been logged as \`${ref}\`. Please try again later.`;
+/** The apology for something unexpected, with the reference that is also on its log line. */
+export function failureMessage(locale: string | null | undefined, ref: string): string {
+  return t(locale, 'failed', { ref });
 }
