@@ -6,7 +6,6 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-COPY commands ./commands
 COPY scripts ./scripts
 RUN npx tsc --noEmit
 RUN npm prune --omit=dev
@@ -18,7 +17,6 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./
 COPY --from=build /app/src ./src
-COPY --from=build /app/commands ./commands
 COPY --from=build /app/scripts ./scripts
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
@@ -30,4 +28,4 @@ EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "scripts/healthcheck.ts"]
 # SIGTERM starts a graceful shutdown of at most SHUTDOWN_GRACE_MS + 4 s (9 s by default), inside Docker's 10 s.
 STOPSIGNAL SIGTERM
-CMD ["node", "src/index.ts"]
+CMD ["node", "src/main.ts"]

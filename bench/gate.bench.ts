@@ -14,7 +14,8 @@ import { RequestGate } from '../src/gate/gate.ts';
 import { ModelLimits } from '../src/gate/model-limits.ts';
 import { DEFAULT_NOTICE_POLICY, EVERY_CHANGE, type NoticePolicy } from '../src/gate/notice-policy.ts';
 import { Pacer } from '../src/gate/pacer.ts';
-import { WaitingNotice } from '../src/discord/waiting-notice.ts';
+import { AnswerStream } from '../src/discord/answer-stream.ts';
+import { waitingText } from '../src/discord/answer-text.ts';
 import { createMistralApi, type MistralApi } from '../src/mistral/client.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { INTERVAL_MS, naiveLimiter } from './baselines.ts';
@@ -294,8 +295,9 @@ const shares = (order: readonly string[]) =>
 
 /**
  * 500 members waiting (100 servers × 5) in a gate at 1 request/s with instant attempts: how many
- * notices it gives per second, and how many Discord edits they become through WaitingNotice
- * (at most one per member per second, identical texts skipped).
+ * notices it gives per second, and how many Discord edits they become through the answer's
+ * stream as the interaction sink drives it (at most one edit per member per second, identical
+ * texts skipped).
  */
 async function notices(policy: NoticePolicy, seconds: number) {
   const pacer = new Pacer(INTERVAL_MS);
@@ -306,9 +308,11 @@ async function notices(policy: NoticePolicy, seconds: number) {
   let measuring = false;
   const tickets = await Promise.all(
     Array.from({ length: 500 }, (_, i) => {
-      const notice = new WaitingNotice(async () => {
+      const count = async () => {
         if (measuring) edits++;
-      });
+        return 'message';
+      };
+      const notice = new AnswerStream({ editFirst: count, createFollowUp: count, editFollowUp: count });
       return gate.join({
         guildId: `guild-${i % 100}`,
         userId: `member-${i}`,
@@ -316,10 +320,10 @@ async function notices(policy: NoticePolicy, seconds: number) {
         tokens: 100,
         onWait: (position, eta, stalled) => {
           if (measuring) calls++;
-          notice.update(position, eta, stalled);
+          notice.notice(waitingText('en-US', position, eta, stalled));
         },
         attempt: async () => {
-          notice.stop();
+          notice.attemptStarted();
           return undefined;
         },
       });
@@ -484,7 +488,7 @@ const rows: Row[] = [
   ],
   ['gate notices in the busiest second', String(everyNotice.peak), String(oursNotice.peak), '—'],
   [
-    'Discord edits per second they become (WaitingNotice, ≤ 1 per member per s)',
+    'Discord edits per second they become (the answer stream, ≤ 1 per member per s)',
     fmt(everyNotice.editsPerSecond, 1),
     fmt(oursNotice.editsPerSecond, 1),
     ratio(oursNotice.editsPerSecond, everyNotice.editsPerSecond),

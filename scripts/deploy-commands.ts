@@ -4,16 +4,24 @@
  */
 import 'dotenv/config';
 import { REST, Routes, type APIApplication } from 'discord.js';
-import { commands } from '../commands/index.ts';
+import { commandDefinitions } from '../src/commands/index.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { registerCommands } from '../src/discord/register.ts';
-import { createSettingsStore } from '../src/settings.ts';
+import { urlPassword } from '../src/redact.ts';
+import { createSettingsStore } from '../src/store/settings.ts';
 import { openStore } from '../src/store/open-store.ts';
 
 try {
   const config = loadConfig(process.env);
-  const log = createLogger(config.logLevel, { secrets: [config.discordToken, config.mistralApiKey] });
+  const log = createLogger(config.logLevel, {
+    secrets: [
+      config.discordToken,
+      config.mistralApiKey,
+      urlPassword(config.redisUrl),
+      urlPassword(config.databaseUrl),
+    ].filter((s): s is string => s !== undefined),
+  });
   const flag = process.argv.indexOf('--guild');
   const guildId = flag >= 0 ? process.argv[flag + 1] : config.devGuildId;
   const rest = new REST({ api: config.discordApiUrl }).setToken(config.discordToken);
@@ -24,7 +32,7 @@ try {
       rest,
       applicationId: application.id,
       guildId,
-      definitions: [...commands.values()].map((c) => c.data),
+      definitions: commandDefinitions,
       settings: createSettingsStore((ns) => store.keyv(ns)),
       log,
       force: true,
@@ -32,7 +40,9 @@ try {
   } finally {
     await store.close();
   }
-  console.log(`Registered ${commands.size} commands ${guildId ? `to server ${guildId}` : 'globally'}.`);
+  console.log(
+    `Registered ${commandDefinitions.length} commands ${guildId ? `to server ${guildId}` : 'globally'}.`,
+  );
 } catch (error) {
   if (error instanceof ConfigError) for (const line of error.problems) console.error(line);
   else

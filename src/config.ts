@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MemberShare } from './budget/budget-service.ts';
 import { parseModelLimits, type PoolLimitConfig } from './gate/model-limits.ts';
 
 /** Where the Mistral API lives when `MISTRAL_SERVER_URL` is unset. */
@@ -92,6 +93,28 @@ const tokenThreshold = z
     'must be more than 0 (and a percentage at most 100%)',
   );
 
+/** A member's cap within their server's month: `25%` of the server's budget, or a number of tokens. */
+const memberShare = z
+  .string()
+  .trim()
+  .regex(/^(\d[\d_]*|\d+(\.\d+)?%)$/, 'must be a share (25%) or a number of tokens (100_000)')
+  .transform((s): MemberShare =>
+    s.endsWith('%')
+      ? { kind: 'percent', percent: Number(s.slice(0, -1)) }
+      : { kind: 'tokens', tokens: Number(s.replaceAll('_', '')) },
+  )
+  .refine(
+    (m) => (m.kind === 'percent' ? m.percent > 0 && m.percent <= 100 : m.tokens > 0),
+    'must be more than 0 (and at most 100%)',
+  );
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(s), 'must be true or false')
+  .transform((s) => ['true', '1', 'yes', 'on'].includes(s));
+
 const schema = z.object({
   DISCORD_TOKEN: z.string({ error: 'is required' }).trim().min(1, 'is required'),
   MISTRAL_API_KEY: z.string({ error: 'is required' }).trim().min(1, 'is required'),
@@ -106,9 +129,12 @@ const schema = z.object({
       .regex(/^[\w.:-]{1,100}$/, 'must be a model name'),
   ),
   GUILD_MONTHLY_TOKEN_BUDGET: optional(integer(0)),
+  MEMBER_MONTHLY_TOKEN_SHARE: optional(memberShare),
+  MEMBER_COOLDOWN_SECONDS: optional(integer(0, 86_400)),
   BOT_OWNER_IDS: optional(idList),
   MISTRAL_REQUESTS_PER_SECOND: optional(positiveNumber),
   MISTRAL_TIMEOUT_MS: optional(integer(1_000, 600_000)),
+  CHAT_ON_MENTION: optional(booleanFlag),
   DEV_GUILD_ID: optional(z.string().trim().regex(SNOWFLAKE, 'must be a Discord server ID')),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
   NODE_ENV: optional(z.string().trim()),
@@ -133,6 +159,7 @@ const schema = z.object({
   ),
   MAX_QUEUED: optional(integer(1, 1_000_000)),
   MAX_QUEUED_PER_GUILD: optional(integer(1, 1_000_000)),
+  MAX_QUEUED_PER_MEMBER: optional(integer(1, 1_000)),
   METRICS_PORT: optional(integer(0, 65_535)),
   METRICS_HOST: optional(
     z
@@ -159,6 +186,12 @@ export interface Config {
   readonly redisUrl: string | undefined;
   readonly defaultModel: string;
   readonly guildMonthlyTokenBudget: number;
+  /** Each member's cap within their server's month. */
+  readonly memberShare: MemberShare;
+  /** Least time between one member's questions (0 = none). */
+  readonly memberCooldownMs: number;
+  /** Members may ask by @mentioning the bot or replying to its answers. */
+  readonly chatOnMention: boolean;
   /** Operators' user IDs; empty means "the application's owner", looked up at log-in. */
   readonly botOwnerIds: readonly string[];
   readonly requestsPerSecond: number;
@@ -182,6 +215,8 @@ export interface Config {
   /** Questions that may wait for the gate, in total and per server. */
   readonly maxQueued: number;
   readonly maxQueuedPerGuild: number;
+  /** Questions one member may have waiting in one server at once. */
+  readonly maxQueuedPerMember: number;
   /** Port of the /healthz and /metrics listener; `undefined` = off, 0 = any free port (tests). */
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
@@ -202,6 +237,7 @@ export const DEFAULTS = Object.freeze({
   databaseUrl: 'sqlite://data/bot.sqlite',
   defaultModel: 'mistral-small-latest',
   guildMonthlyTokenBudget: 500_000,
+  memberShare: Object.freeze({ kind: 'percent', percent: 50 }),
   requestsPerSecond: 1,
   mistralTimeoutMs: 60_000,
   logLevel: 'info',
@@ -213,6 +249,7 @@ export const DEFAULTS = Object.freeze({
   conversationIdleHours: 72,
   maxQueued: 500,
   maxQueuedPerGuild: 25,
+  maxQueuedPerMember: 1,
   metricsHost: '127.0.0.1',
   shutdownGraceMs: 5_000,
   shardSpawnDelayMs: 5_500,
@@ -253,6 +290,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     redisUrl: e.REDIS_URL,
     defaultModel: e.DEFAULT_MODEL ?? DEFAULTS.defaultModel,
     guildMonthlyTokenBudget: e.GUILD_MONTHLY_TOKEN_BUDGET ?? DEFAULTS.guildMonthlyTokenBudget,
+    memberShare: e.MEMBER_MONTHLY_TOKEN_SHARE ?? DEFAULTS.memberShare,
+    memberCooldownMs: (e.MEMBER_COOLDOWN_SECONDS ?? 0) * 1_000,
+    chatOnMention: e.CHAT_ON_MENTION ?? false,
     botOwnerIds: e.BOT_OWNER_IDS ?? [],
     requestsPerSecond: e.MISTRAL_REQUESTS_PER_SECOND ?? DEFAULTS.requestsPerSecond,
     mistralTimeoutMs: e.MISTRAL_TIMEOUT_MS ?? DEFAULTS.mistralTimeoutMs,
@@ -269,6 +309,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     modelLimits: e.MISTRAL_MODEL_LIMITS ?? [],
     maxQueued: e.MAX_QUEUED ?? DEFAULTS.maxQueued,
     maxQueuedPerGuild: e.MAX_QUEUED_PER_GUILD ?? DEFAULTS.maxQueuedPerGuild,
+    maxQueuedPerMember: e.MAX_QUEUED_PER_MEMBER ?? DEFAULTS.maxQueuedPerMember,
     metricsPort: e.METRICS_PORT,
     metricsHost: e.METRICS_HOST ?? DEFAULTS.metricsHost,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? DEFAULTS.shutdownGraceMs,

@@ -1,4 +1,3 @@
-import type { UserErrorCode } from './errors.ts';
 import type { TokenUsage, UpstreamFailureKind } from './mistral/client.ts';
 import type { RateLimitSnapshot } from './mistral/rate-limit-headers.ts';
 
@@ -45,7 +44,7 @@ export type BotEvent =
       readonly type: 'refused';
       readonly guildId: string | null;
       readonly command: string;
-      readonly code: UserErrorCode;
+      readonly code: string;
     }
   /** A command failed unexpectedly. */
   | { readonly type: 'failed'; readonly guildId: string | null; readonly command: string }

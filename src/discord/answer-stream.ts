@@ -1,26 +1,26 @@
-import type { ChatInputCommandInteraction } from 'discord.js';
+import type { APIActionRowComponent, APIComponentInMessageActionRow } from 'discord.js';
 import { PacedEditor } from './paced-editor.ts';
-import { NO_MENTIONS } from './reply.ts';
 import { MESSAGE_LIMIT } from './split-message.ts';
 import { StreamLayout } from './stream-layout.ts';
 
-/** The messages of one answer: the interaction's (deferred) original reply and its follow-ups. */
-export interface AnswerTarget {
-  editOriginal(content: string): Promise<unknown>;
-  /** Posts a follow-up message and resolves with its ID. */
-  createFollowUp(content: string): Promise<string>;
-  editFollowUp(messageId: string, content: string): Promise<unknown>;
+/** A row of buttons in Discord's raw shape. */
+export type ButtonRow = APIActionRowComponent<APIComponentInMessageActionRow>;
+
+/** What one message shows. `components: []` removes the buttons a message had. */
+export interface MessageBody {
+  readonly content: string;
+  readonly components: readonly ButtonRow[];
 }
 
-/** An {@link AnswerTarget} over an interaction; every message parses no mentions. */
-export function interactionTarget(interaction: ChatInputCommandInteraction): AnswerTarget {
-  return {
-    editOriginal: (content) => interaction.editReply({ content, allowedMentions: NO_MENTIONS }),
-    createFollowUp: async (content) =>
-      (await interaction.followUp({ content, allowedMentions: NO_MENTIONS })).id,
-    editFollowUp: (messageId, content) =>
-      interaction.editReply({ message: messageId, content, allowedMentions: NO_MENTIONS }),
-  };
+/**
+ * The messages of one answer: a first message and its follow-ups (an interaction's deferred reply
+ * and follow-ups, or a reply to a mention and the messages after it). Each call resolves with the
+ * message's ID.
+ */
+export interface AnswerTarget {
+  editFirst(body: MessageBody): Promise<string>;
+  createFollowUp(body: MessageBody): Promise<string>;
+  editFollowUp(messageId: string, body: MessageBody): Promise<string>;
 }
 
 export interface AnswerStreamOptions {
@@ -28,18 +28,28 @@ export interface AnswerStreamOptions {
   readonly minGapMs?: number;
   /** Characters per message. Default 2000, Discord's limit. */
   readonly limit?: number;
+  /** Buttons on the message being written (Stop), removed when it is complete. */
+  readonly liveComponents?: readonly ButtonRow[];
+}
+
+/** Where a delivered answer ended up. */
+export interface DeliveredAnswer {
+  readonly firstMessageId: string | undefined;
+  readonly lastMessageId: string | undefined;
+  readonly messages: number;
 }
 
 /**
- * Delivers one answer while it streams. The deferred reply shows the first words as soon as
- * they arrive and grows through paced edits (one {@link PacedEditor} per message, so every
- * message is edited at most once per `minGapMs` and always ends on its latest text). When the
- * text outgrows a message, that message is completed at a safe split ({@link StreamLayout})
- * and the answer continues in a follow-up, strictly in order.
+ * Delivers one answer while it streams. The first message shows the first words as soon as they
+ * arrive and grows through paced edits (one {@link PacedEditor} per message, so every message is
+ * edited at most once per `minGapMs` and always ends on its latest text). When the text outgrows a
+ * message, that message is completed at a safe split ({@link StreamLayout}) and the answer
+ * continues in a follow-up, strictly in order. Only the message being written carries the live
+ * buttons; at the end the last message gets the final ones and the others none.
  *
- * Waiting notices (the queue's "you are #3 in line") go through the same editor as the answer
- * via {@link AnswerStream.notice}, and are dropped from the moment an upstream attempt starts,
- * so a late notice can never overwrite model text.
+ * Status lines (the queue's "you are #3 in line", "thinking…") go through the same editor as the
+ * answer and are dropped from the moment text arrives, so a late status can never overwrite model
+ * text. Waiting notices also stop while an attempt runs (`attemptStarted`).
  *
  * Limits: Discord errors stop further delivery; they surface from {@link AnswerStream.finish}.
  */
@@ -47,12 +57,16 @@ export class AnswerStream {
   readonly #target: AnswerTarget;
   readonly #minGapMs: number;
   readonly #layout: StreamLayout;
-  readonly #original: PacedEditor;
+  readonly #live: readonly ButtonRow[];
+  readonly #first: PacedEditor;
   #current: PacedEditor;
+  #firstId: string | undefined;
+  #currentId: string | undefined;
   #messages = 1;
   #noticesOpen = true;
   #hasText = false;
   #final = false;
+  #finalComponents: readonly ButtonRow[] = [];
   #dirty = false;
   #running: Promise<void> | undefined;
   #failed: Error | undefined;
@@ -61,8 +75,12 @@ export class AnswerStream {
     this.#target = target;
     this.#minGapMs = options.minGapMs ?? 1_000;
     this.#layout = new StreamLayout(options.limit ?? MESSAGE_LIMIT);
-    this.#original = new PacedEditor((content) => target.editOriginal(content), this.#minGapMs);
-    this.#current = this.#original;
+    this.#live = options.liveComponents ?? [];
+    this.#first = new PacedEditor(async (content) => {
+      this.#firstId = await target.editFirst(this.#body(content, this.#first));
+      this.#currentId ??= this.#firstId;
+    }, this.#minGapMs);
+    this.#current = this.#first;
   }
 
   /** Whether any model text has arrived (it may still be on its way to Discord). */
@@ -75,13 +93,23 @@ export class AnswerStream {
     return this.#messages;
   }
 
+  /** The text received so far. */
+  get text(): string {
+    return this.#layout.text;
+  }
+
   /**
-   * Shows a status line (e.g. the place in line) in the original reply, unless an attempt is
-   * running or model text has arrived. Never rejects; resolves at once (the editor paces).
+   * Shows a waiting notice in the first message, unless an attempt is running or text has
+   * arrived. Never rejects; the editor paces.
    */
-  notice(content: string): Promise<void> {
-    if (this.#noticesOpen && !this.#hasText && content.trim() !== '') this.#original.set(content);
-    return Promise.resolve();
+  notice(content: string): void {
+    if (this.#noticesOpen && !this.#hasText && !this.#final && content.trim() !== '')
+      this.#first.set(content);
+  }
+
+  /** Shows a status line while no text has arrived yet (e.g. "thinking… 12 s"), attempt running or not. */
+  status(content: string): void {
+    if (!this.#hasText && !this.#final && content.trim() !== '') this.#first.set(content);
   }
 
   /** An upstream attempt starts: notices stop, so the answer's first edit comes after the last one. */
@@ -104,12 +132,13 @@ export class AnswerStream {
   }
 
   /**
-   * Adds the closing `tail` (notes, footer), shows the final text of every message and
-   * resolves when Discord has it all. Rejects with the first Discord error, if any.
+   * Adds the closing `tail` (notes, footer), shows the final text of every message with `components`
+   * on the last one, and resolves when Discord has it all. Rejects with the first Discord error.
    */
-  async finish(tail: string): Promise<void> {
+  async finish(tail: string, components: readonly ButtonRow[] = []): Promise<DeliveredAnswer> {
     this.#noticesOpen = false;
     if (!this.#final) {
+      this.#finalComponents = components;
       this.#layout.append(tail);
       this.#final = true;
       this.#kick();
@@ -117,6 +146,7 @@ export class AnswerStream {
     while (this.#running) await this.#running;
     if (this.#failed === undefined) await this.#current.flush().catch((error: unknown) => this.#fail(error));
     if (this.#failed !== undefined) throw this.#failed;
+    return { firstMessageId: this.#firstId, lastMessageId: this.#currentId, messages: this.#messages };
   }
 
   /** Gives up without an answer (nothing streamed): stops notices and lets a pending edit land. */
@@ -124,7 +154,13 @@ export class AnswerStream {
     this.#noticesOpen = false;
     this.#final = true;
     while (this.#running) await this.#running;
-    await this.#original.flush().catch(() => undefined);
+    await this.#first.flush().catch(() => undefined);
+  }
+
+  /** Buttons for a message: live ones while it is being written, final ones on the last at the end. */
+  #body(content: string, editor: PacedEditor): MessageBody {
+    if (editor !== this.#current) return { content, components: [] };
+    return { content, components: this.#final ? this.#finalComponents : this.#live };
   }
 
   #kick(): void {
@@ -145,16 +181,18 @@ export class AnswerStream {
       // completed message is left: the open message is shown only after all before it.
       for (let done = this.#layout.takeCompleted(); done.length > 0; done = this.#layout.takeCompleted()) {
         for (const content of done) {
-          // A completed message gets its final text before the next one is posted, so the
-          // messages appear in order and none is edited again.
-          this.#current.set(content);
-          await this.#current.flush();
+          // A completed message gets its final text (and loses the live buttons) before the next
+          // one is posted, so the messages appear in order and none is edited again.
+          const completed = this.#current;
           this.#current = this.#followUpEditor();
+          completed.set(content, true);
+          await completed.flush();
           this.#messages++;
         }
       }
       const display = this.#layout.current(this.#final);
-      if (display.trim() !== '') this.#current.set(display);
+      // The final edit always goes out: the last message's buttons change even if its text does not.
+      if (display.trim() !== '') this.#current.set(display, this.#final);
       // Let the rest of a burst of deltas arrive before looking again.
       await Promise.resolve();
     }
@@ -162,10 +200,15 @@ export class AnswerStream {
 
   #followUpEditor(): PacedEditor {
     let id: string | undefined;
-    return new PacedEditor(async (content) => {
-      if (id === undefined) id = await this.#target.createFollowUp(content);
-      else await this.#target.editFollowUp(id, content);
+    const editor: PacedEditor = new PacedEditor(async (content) => {
+      const body = this.#body(content, editor);
+      id =
+        id === undefined
+          ? await this.#target.createFollowUp(body)
+          : await this.#target.editFollowUp(id, body);
+      if (editor === this.#current) this.#currentId = id;
     }, this.#minGapMs);
+    return editor;
   }
 
   #fail(error: unknown): void {

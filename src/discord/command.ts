@@ -1,61 +1,121 @@
 import type {
   AutocompleteInteraction,
+  ButtonInteraction,
   ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
+  PermissionFlagsBits,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
+import type { AskService } from '../ask/ask-service.ts';
+import type { AskOutcome } from '../ask/request.ts';
+import type { ConversationMemory } from '../ask/conversation.ts';
+import type { ChannelProfiles } from '../ask/profile.ts';
+import type { BudgetAlerts } from '../budget/alerts.ts';
+import type { BudgetService } from '../budget/budget-service.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { BudgetAlerts } from '../ops/budget-alerts.ts';
 import type { ModelDirectory } from '../mistral/models.ts';
-import type { PromptService } from '../prompts.ts';
-import type { SettingsStore } from '../settings.ts';
+import type { SettingsStore } from '../store/settings.ts';
 import type { UsageLedger } from '../store/usage-ledger.ts';
+import type { AnswerArchive, RunningAnswers } from './answer-archive.ts';
+import type { Operators } from './operators.ts';
+import type { PromptStash } from './prompt-stash.ts';
+import type { InteractionReply } from './reply.ts';
 
-/** Who may use `/budget`: `BOT_OWNER_IDS`, or the application's owner(s) learned at log-in. */
-export class Operators {
-  #ids: ReadonlySet<string>;
-  readonly #fixed: boolean;
+/** A member permission a command may require (a key of discord.js' `PermissionFlagsBits`). */
+export type PermissionName = keyof typeof PermissionFlagsBits;
 
-  constructor(configured: readonly string[]) {
-    this.#ids = new Set(configured);
-    this.#fixed = configured.length > 0;
-  }
-
-  /** Adopts the application's owners, unless the operator listed IDs explicitly. */
-  adoptApplicationOwners(ids: readonly string[]): void {
-    if (!this.#fixed) this.#ids = new Set(ids);
-  }
-
-  has(userId: string): boolean {
-    return this.#ids.has(userId);
-  }
-
-  get ids(): readonly string[] {
-    return [...this.#ids];
-  }
+/**
+ * What must hold before a command runs. Declared once on the command and checked by the
+ * dispatcher at run time for every invocation: a server's command overrides can show a command
+ * to anyone, so `default_member_permissions` alone proves nothing.
+ */
+export interface Preconditions {
+  /** Refused outside a server (DMs): every budget belongs to a server. */
+  readonly guildOnly?: boolean;
+  /** Member permissions in the channel (any one of them is enough). */
+  readonly anyPermission?: readonly PermissionName[];
+  /** Only the bot's operators (`BOT_OWNER_IDS`, else the application's owners). */
+  readonly operatorOnly?: boolean;
 }
 
-/** What every handler gets: services, never infrastructure. `log` is a per-interaction child. */
+/** The services every handler gets (never infrastructure), plus this interaction's own helpers. */
 export interface AppContext {
   readonly config: Config;
+  /** A child logger bound to this interaction (`req`, guild, channel, user). */
   readonly log: Logger;
-  readonly prompts: PromptService;
+  /** This interaction's short reference, shown with failures and on its log lines. */
+  readonly ref: string;
+  /** Answers this interaction (acknowledgement, private and public replies). */
+  readonly reply: InteractionReply;
+  readonly ask: AskService;
+  readonly budget: BudgetService;
   readonly usage: UsageLedger;
   readonly settings: SettingsStore;
+  readonly profiles: ChannelProfiles;
+  readonly conversations: ConversationMemory;
   readonly models: ModelDirectory;
   readonly operators: Operators;
-  /** Where a server's budget alerts go, and which were sent this month. */
   readonly alerts: BudgetAlerts;
+  readonly archive: AnswerArchive;
+  readonly running: RunningAnswers;
+  readonly stash: PromptStash;
 }
 
-/** A slash command: its definition as sent to Discord, and its handlers. */
-export interface Command {
+/** How the dispatcher acknowledges if the handler has not within 2 s (Discord drops it at 3 s). */
+export type Ack = 'public' | 'private';
+
+/** A slash command: its definition as sent to Discord, its preconditions, and its handler. */
+export interface SlashCommand {
+  readonly kind: 'slash';
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
-  /**
-   * How the dispatcher acknowledges the interaction if the handler has not within 2 s
-   * (Discord drops it at 3 s): `public` for answers, `private` for reports and refusals.
-   */
-  readonly ack: 'public' | 'private';
-  execute(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<void>;
-  autocomplete?(interaction: AutocompleteInteraction, ctx: AppContext): Promise<void>;
+  readonly preconditions: Preconditions;
+  /** Further preconditions of single subcommands (e.g. `/model set` needs Manage Channels). */
+  readonly subcommands?: Readonly<Record<string, Preconditions>>;
+  readonly ack: Ack;
+  execute(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<AskOutcome | void>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: Omit<AppContext, 'reply' | 'ref'>): Promise<void>;
+}
+
+/** A message context-menu command ("Apps" → name on a message). */
+export interface MessageCommand {
+  readonly kind: 'message';
+  readonly data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
+  readonly preconditions: Preconditions;
+  /** `none`: the handler answers at once itself (opens a modal, which must be the first response). */
+  readonly ack: Ack | 'none';
+  execute(interaction: MessageContextMenuCommandInteraction, ctx: AppContext): Promise<AskOutcome | void>;
+}
+
+/** Handles clicks on buttons whose custom ID starts with `prefix:`; `args` are the rest, split on `:`. */
+export interface ButtonHandler {
+  readonly prefix: string;
+  readonly preconditions: Preconditions;
+  execute(
+    interaction: ButtonInteraction,
+    ctx: AppContext,
+    args: readonly string[],
+  ): Promise<AskOutcome | void>;
+}
+
+/** Handles submitted modals whose custom ID starts with `prefix:`. */
+export interface ModalHandler {
+  readonly prefix: string;
+  readonly preconditions: Preconditions;
+  readonly ack: Ack;
+  execute(
+    interaction: ModalSubmitInteraction,
+    ctx: AppContext,
+    args: readonly string[],
+  ): Promise<AskOutcome | void>;
+}
+
+/** Everything the dispatcher routes. */
+export interface Handlers {
+  readonly slash: ReadonlyMap<string, SlashCommand>;
+  readonly message: ReadonlyMap<string, MessageCommand>;
+  readonly buttons: ReadonlyMap<string, ButtonHandler>;
+  readonly modals: ReadonlyMap<string, ModalHandler>;
 }

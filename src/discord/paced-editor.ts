@@ -14,20 +14,26 @@ export class PacedEditor {
   #lastEditAt = -Infinity;
   #running: Promise<void> | undefined;
   #failed: unknown;
+  /** Edit even if the text is unchanged (what else the message shows changed, e.g. its buttons). */
+  #forced = false;
 
   constructor(edit: (content: string) => Promise<unknown>, minGapMs = 1_000) {
     this.#edit = edit;
     this.#minGapMs = minGapMs;
   }
 
-  /** `performance.now()` of the last edit sent (or `-Infinity`). */
+  /** `performance.now()` when Discord last answered an edit (or `-Infinity`). */
   get lastEditAt(): number {
     return this.#lastEditAt;
   }
 
-  /** Shows `content` as soon as pacing allows (replacing anything not yet shown). */
-  set(content: string): void {
+  /**
+   * Shows `content` as soon as pacing allows (replacing anything not yet shown). `force` edits
+   * even when the text is what is already shown (the message's buttons changed).
+   */
+  set(content: string, force = false): void {
     this.#pending = content;
+    if (force) this.#forced = true;
     this.#start();
   }
 
@@ -36,7 +42,7 @@ export class PacedEditor {
     this.#running = this.#run().finally(() => {
       this.#running = undefined;
       // A set() between the loop's last check and this callback would otherwise never be shown.
-      if (this.#pending !== undefined && this.#pending !== this.#shown) this.#start();
+      if (this.#pending !== undefined && (this.#pending !== this.#shown || this.#forced)) this.#start();
     });
   }
 
@@ -55,11 +61,11 @@ export class PacedEditor {
   }
 
   async #run(): Promise<void> {
-    while (this.#pending !== undefined && this.#pending !== this.#shown) {
+    while (this.#pending !== undefined && (this.#pending !== this.#shown || this.#forced)) {
       // Timers are scheduled from the event loop's cached clock and can fire a little early.
       for (let wait = this.#gapLeft(); wait > 0; wait = this.#gapLeft()) await sleep(wait);
       const content = this.#pending;
-      this.#lastEditAt = performance.now();
+      this.#forced = false;
       try {
         await this.#edit(content);
         this.#shown = content;
@@ -67,6 +73,10 @@ export class PacedEditor {
       } catch (error) {
         this.#failed = error;
         this.#pending = undefined;
+      } finally {
+        // Measured from when Discord answered: an edit that waited (for the deferral, in discord.js'
+        // queue) must not leave the next one arriving less than the gap after it.
+        this.#lastEditAt = performance.now();
       }
     }
   }

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Routes, type REST, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { Routes, type REST, type RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { Logger } from '../log.ts';
-import type { SettingsStore } from '../settings.ts';
+import type { SettingsStore } from '../store/settings.ts';
 
 export interface RegisterOptions {
   readonly rest: REST;
   readonly applicationId: string;
   /** Register to this guild only (instant; for development); global otherwise. */
   readonly guildId: string | undefined;
-  readonly definitions: readonly RESTPostAPIChatInputApplicationCommandsJSONBody[];
+  readonly definitions: readonly RESTPostAPIApplicationCommandsJSONBody[];
   readonly settings: SettingsStore;
   readonly log: Logger;
   /** Overwrite even when the stored hash says nothing changed. */

@@ -11,6 +11,7 @@ import { MistralError } from '@mistralai/mistralai/models/errors/mistralerror.js
 import { ResponseValidationError } from '@mistralai/mistralai/models/errors/responsevalidationerror.js';
 import { SDKValidationError } from '@mistralai/mistralai/models/errors/sdkvalidationerror.js';
 import type { ContentChunk } from '@mistralai/mistralai/models/components/contentchunk.js';
+import type { ReasoningEffort } from '@mistralai/mistralai/models/components/reasoningeffort.js';
 import {
   parseRateLimitHeaders,
   saysMonthSpent,
@@ -64,9 +65,16 @@ export class UpstreamError extends Error {
   }
 }
 
+/** One piece of a message's content: text, an image (vision models) or a document. */
+export type ContentPart =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image_url'; readonly url: string }
+  | { readonly type: 'document_url'; readonly url: string; readonly name?: string };
+
 export interface ChatMessage {
   readonly role: 'system' | 'user' | 'assistant';
-  readonly content: string;
+  /** Plain text, or parts when the message carries images or documents. */
+  readonly content: string | readonly ContentPart[];
 }
 
 export interface ChatRequest {
@@ -74,6 +82,14 @@ export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
   readonly maxTokens: number;
   readonly temperature?: number;
+  /** For models that reason (`none` … `xhigh`); absent = the model's default. */
+  readonly reasoningEffort?: string;
+}
+
+/** One streamed piece: answer text, or the model's reasoning (thinking chunks). */
+export interface StreamDelta {
+  readonly text?: string;
+  readonly thinking?: string;
 }
 
 export interface TokenUsage {
@@ -84,6 +100,8 @@ export interface TokenUsage {
 
 export interface ChatResult {
   readonly content: string;
+  /** The model's reasoning, when it thought before answering ('' otherwise). */
+  readonly reasoning: string;
   readonly finishReason: string;
   /** As Mistral reported it; `undefined` when the response carried none (rare, seen on streams). */
   readonly usage: TokenUsage | undefined;
@@ -92,8 +110,16 @@ export interface ChatResult {
 /** The part of Mistral the bot uses. One call = one upstream attempt; retries belong to the gate. */
 export interface MistralApi {
   complete(request: ChatRequest): Promise<ChatResult>;
-  /** Streams the answer, calling `onDelta` with each new piece of text, and resolves with the whole. */
-  stream(request: ChatRequest, onDelta: (text: string) => void): Promise<ChatResult>;
+  /**
+   * Streams the answer, calling `onDelta` with each new piece of text or reasoning, and resolves
+   * with the whole. `signal` closes the upstream request (a Stop button): the call then rejects
+   * with {@link StreamStopped}, carrying what had arrived.
+   */
+  stream(
+    request: ChatRequest,
+    onDelta: (delta: StreamDelta) => void,
+    signal?: AbortSignal,
+  ): Promise<ChatResult>;
   /** IDs of the models this key can see (`GET /v1/models`). */
   listModels(): Promise<string[]>;
   /** Stops listening for sends. */
@@ -122,7 +148,23 @@ const SEND_HEADERS_CHANNEL = 'undici:client:sendHeaders';
 
 interface CallContext {
   readonly model: string;
+  /** Aborts this call's HTTP request (our own fetcher links it to its controller). */
+  readonly signal?: AbortSignal | undefined;
   limits?: RateLimitSnapshot;
+}
+
+/** A stream closed on purpose by its caller (`signal` aborted); never retried. */
+export class StreamStopped extends Error {
+  override readonly name = 'StreamStopped';
+  readonly partial: {
+    readonly content: string;
+    readonly reasoning: string;
+    readonly usage: TokenUsage | undefined;
+  };
+  constructor(partial: StreamStopped['partial']) {
+    super('The stream was stopped by its caller');
+    this.partial = partial;
+  }
 }
 
 /**
@@ -132,7 +174,9 @@ interface CallContext {
  */
 export function createMistralApi(options: MistralApiOptions): MistralApi {
   const calls = new AsyncLocalStorage<CallContext>();
-  const httpClient = new HTTPClient({ fetcher: idleTimeoutFetcher(options.timeoutMs, options.beforeSend) });
+  const httpClient = new HTTPClient({
+    fetcher: idleTimeoutFetcher(options.timeoutMs, options.beforeSend, () => calls.getStore()?.signal),
+  });
   httpClient.addHook('response', (res) => {
     const ctx = calls.getStore();
     if (!ctx) return;
@@ -160,9 +204,11 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
   });
   const body = (r: ChatRequest) => ({
     model: r.model,
-    messages: r.messages.map((m) => ({ role: m.role, content: m.content })),
+    messages: r.messages.map(sdkMessage),
     maxTokens: r.maxTokens,
     ...(r.temperature === undefined ? {} : { temperature: r.temperature }),
+    // An open enum in the SDK: values it does not know yet still go through.
+    ...(r.reasoningEffort === undefined ? {} : { reasoningEffort: r.reasoningEffort as ReasoningEffort }),
   });
 
   return {
@@ -174,8 +220,11 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
           const choice = res.choices[0];
           if (!choice)
             throw new UpstreamError('malformed', 'Mistral returned no choices', { model: request.model });
+          const parts = new ThinkingSplitter();
+          parts.push(choice.message?.content);
           return {
-            content: textOf(choice.message?.content),
+            content: parts.text,
+            reasoning: parts.thinking,
             finishReason: choice.finishReason,
             usage: usageOf(res.usage),
           };
@@ -184,38 +233,39 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
         }
       });
     },
-    stream(request, onDelta) {
-      const ctx: CallContext = { model: request.model };
+    stream(request, onDelta, signal) {
+      const ctx: CallContext = { model: request.model, signal };
       return calls.run(ctx, async () => {
-        let content = '';
+        const parts = new ThinkingSplitter();
         let finishReason = '';
         let usage: TokenUsage | undefined;
+        const partial = () => ({ content: parts.text, reasoning: parts.thinking, usage });
         try {
+          signal?.throwIfAborted();
           const events = unwrap(await chatStream(sdk, body(request)));
           for await (const event of events) {
             const chunk = event.data;
             usage = usageOf(chunk.usage) ?? usage;
             const choice = chunk.choices[0];
             if (!choice) continue;
-            const piece = textOf(choice.delta.content);
-            if (piece) {
-              content += piece;
-              onDelta(piece);
-            }
+            const delta = parts.push(choice.delta.content);
+            if (delta.text || delta.thinking) onDelta(delta);
             if (choice.finishReason) finishReason = choice.finishReason;
           }
         } catch (error) {
-          throw Object.assign(translate(error, ctx), { partial: { content, usage } });
+          if (signal?.aborted) throw new StreamStopped(partial());
+          throw Object.assign(translate(error, ctx), { partial: partial() });
         }
+        if (signal?.aborted && !finishReason) throw new StreamStopped(partial());
         if (!finishReason) {
           throw Object.assign(
             new UpstreamError('network', 'The stream ended before the answer was finished', {
               model: request.model,
             }),
-            { partial: { content, usage } },
+            { partial: partial() },
           );
         }
-        return { content, finishReason, usage };
+        return { ...partial(), finishReason };
       });
     },
     close() {
@@ -241,17 +291,129 @@ function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: unknown 
 }
 
 /** What a broken stream had delivered before it broke, attached to the thrown {@link UpstreamError}. */
-export function partialOf(error: unknown): { content: string; usage: TokenUsage | undefined } | undefined {
+export function partialOf(
+  error: unknown,
+): { content: string; reasoning: string; usage: TokenUsage | undefined } | undefined {
   if (error instanceof UpstreamError && 'partial' in error) {
-    return error.partial as { content: string; usage: TokenUsage | undefined };
+    return error.partial as { content: string; reasoning: string; usage: TokenUsage | undefined };
   }
   return undefined;
 }
 
-function textOf(content: string | ContentChunk[] | null | undefined): string {
+function sdkMessage(m: ChatMessage) {
+  const content = sdkContent(m.content);
+  switch (m.role) {
+    case 'system':
+      return {
+        role: 'system' as const,
+        content: typeof content === 'string' ? content : textChunks(content),
+      };
+    case 'assistant':
+      return { role: 'assistant' as const, content };
+    case 'user':
+      return { role: 'user' as const, content };
+  }
+}
+
+/** System messages take text only. */
+function textChunks(chunks: ContentChunk[]): Array<{ type: 'text'; text: string }> {
+  return chunks.flatMap((c) => (c.type === 'text' ? [{ type: 'text' as const, text: c.text }] : []));
+}
+
+function sdkContent(content: ChatMessage['content']): string | ContentChunk[] {
   if (typeof content === 'string') return content;
-  if (!content) return '';
-  return content.map((c) => ('text' in c && typeof c.text === 'string' ? c.text : '')).join('');
+  return content.map((part): ContentChunk => {
+    switch (part.type) {
+      case 'text':
+        return { type: 'text', text: part.text };
+      case 'image_url':
+        return { type: 'image_url', imageUrl: part.url };
+      case 'document_url':
+        return {
+          type: 'document_url',
+          documentUrl: part.url,
+          ...(part.name ? { documentName: part.name } : {}),
+        };
+    }
+  });
+}
+
+const THINK_OPEN = '<think>';
+const THINK_CLOSE = '</think>';
+
+/**
+ * Separates an answer's text from the model's reasoning, whatever shape Mistral sends: content as a
+ * plain string; as a list of chunks where `thinking` chunks hold the reasoning (streamed: first a
+ * list with a thinking chunk, then one with the closing thinking chunk and the first text, then
+ * strings); or, on older magistral models, literal `<think>…</think>` tags at the start of the text.
+ * Feed it every delta in order; it returns what each one added.
+ */
+export class ThinkingSplitter {
+  text = '';
+  thinking = '';
+  /** Inside a literal <think> block; undefined until the text shows whether one opens it. */
+  #inTag: boolean | undefined;
+  #held = '';
+
+  push(content: string | readonly ContentChunk[] | null | undefined): StreamDelta {
+    let text = '';
+    let thinking = '';
+    if (typeof content === 'string') {
+      ({ text, thinking } = this.#literal(content));
+    } else if (content) {
+      for (const chunk of content) {
+        if (chunk.type === 'thinking' && 'thinking' in chunk) {
+          for (const inner of chunk.thinking)
+            if ('text' in inner && typeof inner.text === 'string') thinking += inner.text;
+        } else if ('text' in chunk && typeof chunk.text === 'string') {
+          const more = this.#literal(chunk.text);
+          text += more.text;
+          thinking += more.thinking;
+        }
+      }
+    }
+    this.text += text;
+    this.thinking += thinking;
+    return { ...(text ? { text } : {}), ...(thinking ? { thinking } : {}) };
+  }
+
+  /** Plain text that may carry literal think tags (only at the very start of the answer). */
+  #literal(piece: string): { text: string; thinking: string } {
+    if (this.#inTag === false) return { text: piece, thinking: '' };
+    let rest = this.#held + piece;
+    this.#held = '';
+    if (this.#inTag === undefined) {
+      const start = rest.trimStart();
+      if (start.length < THINK_OPEN.length && THINK_OPEN.startsWith(start)) {
+        this.#held = rest; // could still become "<think>"
+        return { text: '', thinking: '' };
+      }
+      if (!start.startsWith(THINK_OPEN)) {
+        this.#inTag = false;
+        return { text: rest, thinking: '' };
+      }
+      this.#inTag = true;
+      rest = start.slice(THINK_OPEN.length);
+    }
+    const close = rest.indexOf(THINK_CLOSE);
+    if (close >= 0) {
+      this.#inTag = false;
+      return {
+        thinking: rest.slice(0, close),
+        text: rest.slice(close + THINK_CLOSE.length).replace(/^\s+/, ''),
+      };
+    }
+    // Keep a possible partial closing tag for the next piece.
+    let keep = 0;
+    for (let k = Math.min(THINK_CLOSE.length - 1, rest.length); k > 0; k--) {
+      if (THINK_CLOSE.startsWith(rest.slice(-k))) {
+        keep = k;
+        break;
+      }
+    }
+    this.#held = rest.slice(rest.length - keep);
+    return { thinking: rest.slice(0, rest.length - keep), text: '' };
+  }
 }
 
 function usageOf(
@@ -280,7 +442,11 @@ class IdleTimeout extends Error {
  * or between body chunks), using its own AbortController and timer, and that awaits
  * `beforeSend` right before a chat request leaves.
  */
-export function idleTimeoutFetcher(timeoutMs: number, beforeSend?: () => Promise<void>): Fetcher {
+export function idleTimeoutFetcher(
+  timeoutMs: number,
+  beforeSend?: () => Promise<void>,
+  callSignal?: () => AbortSignal | undefined,
+): Fetcher {
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     if (beforeSend && /\/chat\/completions$/.test(new URL(url).pathname)) await beforeSend();
@@ -292,8 +458,11 @@ export function idleTimeoutFetcher(timeoutMs: number, beforeSend?: () => Promise
       // A body its reader abandoned never reaches flush(); the timer must not hold the process open.
       timer.unref();
     };
-    const outer = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    if (outer) {
+    for (const outer of [
+      init?.signal ?? (input instanceof Request ? input.signal : undefined),
+      callSignal?.(),
+    ]) {
+      if (!outer) continue;
       if (outer.aborted) controller.abort(outer.reason);
       else outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
     }

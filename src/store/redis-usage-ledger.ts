@@ -146,7 +146,7 @@ export class RedisUsageLedger implements UsageLedger {
 
   async reserve(r: HoldRequest): Promise<HoldOutcome> {
     assertValidHold(r);
-    const reply = (await this.#redis.eval(
+    const reply = await this.#redis.eval(
       RESERVE,
       4,
       `hold:${r.guildId}`,
@@ -161,7 +161,7 @@ export class RedisUsageLedger implements UsageLedger {
       String(r.maxAnswerTokens),
       String(MIN_ANSWER_TOKENS),
       String(r.ttlMs),
-    )) as unknown;
+    );
     if (!Array.isArray(reply) || reply.length !== 7) throw new Error('Redis answered the hold script oddly');
     const [code, tokens, maxTokens, guildUsed, guildHeld, memberUsed, memberHeld] = reply.map(Number) as [
       number,
@@ -207,7 +207,7 @@ export class RedisUsageLedger implements UsageLedger {
   }
 
   async held(guildId: string): Promise<HeldTokens> {
-    const reply = (await this.#redis.eval(HELD, 1, `hold:${guildId}`)) as unknown;
+    const reply = await this.#redis.eval(HELD, 1, `hold:${guildId}`);
     const byUser = new Map<string, number>();
     let total = 0;
     const flat = Array.isArray(reply) ? reply.map(String) : [];

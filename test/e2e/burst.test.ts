@@ -15,7 +15,7 @@ describe('end to end: a burst of 24 /ask from 3 servers against a strict 1-RPS M
     const handles = Array.from({ length: 24 }, (_, i) =>
       h.run(i % 3, {
         command: 'ask',
-        userId: `40000000000000000${i % 6}`,
+        userId: `4000000000000000${String(i).padStart(2, '0')}`,
         options: { prompt: `burst question ${i}` },
       }),
     );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import { countPromptTokens } from '../standins/mistral.ts';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { estimatePromptTokens } from '../../src/budget.ts';
 import { answered, PERMS, seen, startHarness, type Harness } from './harness.ts';
 
 const completions = (h: Harness) => h.mistral.requests.filter((r) => r.path.endsWith('/chat/completions'));
@@ -21,11 +21,28 @@ describe('end to end: every command through the real discord.js client and the M
 
   it('GIVEN start-up THEN every command is registered globally with one bulk overwrite', () => {
     const names = h.discord.commands().map((c) => c.name);
-    assert.deepEqual(names.sort(), ['ask', 'budget', 'forget', 'model', 'system-prompt', 'usage']);
+    assert.deepEqual(names.sort(), [
+      'Ask Mistral',
+      'Explain',
+      'Summarize',
+      'Translate to my language',
+      'ask',
+      'budget',
+      'forget',
+      'model',
+      'system-prompt',
+      'usage',
+    ]);
+    const menus = h.discord.commands().filter((c) => c.type === 3);
+    assert.equal(menus.length, 4, 'four message commands');
     assert.equal(h.discord.calls.filter((c) => c.method === 'PUT' && /\/commands$/.test(c.path)).length, 1);
     const usage = h.discord.commands().find((c) => c.name === 'usage');
     assert.equal(usage?.default_member_permissions, String(PERMS.manageGuild));
-    assert.equal(h.discord.commands().find((c) => c.name === 'budget')?.default_member_permissions, '0');
+    // Managers see /budget for `member`; the operator subcommands are checked at run time.
+    assert.equal(
+      h.discord.commands().find((c) => c.name === 'budget')?.default_member_permissions,
+      String(PERMS.manageGuild),
+    );
     assert.equal(
       h.discord.commands().find((c) => c.name === 'system-prompt')?.default_member_permissions,
       String(PERMS.manageChannels),
@@ -287,11 +304,16 @@ describe('end to end: every command through the real discord.js client and the M
       const ask = h.run(1, { command: 'ask', options: { prompt: 'short' } });
       await ask.waitFor(answered);
       const req = okCompletions(h).at(-1);
-      // The system prompt is part of the prompt estimate: what is left after it is the cap.
-      const estimate = estimatePromptTokens(
-        (req?.messages ?? []).map((m) => ({ content: String(m.content) })),
+      // What is left after the prompt (system prompt included) caps the answer, and the answer fits.
+      const maxTokens = req?.maxTokens ?? 0;
+      assert.ok(
+        maxTokens > 0 && maxTokens <= 200 - countPromptTokens(req?.messages ?? []),
+        `max_tokens ${maxTokens}`,
       );
-      assert.equal(req?.maxTokens, 200 - estimate);
+      const charged =
+        (await h.bot.store.usage.monthTotal(guildId, new Date().toISOString().slice(0, 7))) - used;
+      assert.equal(charged, req?.usage?.total_tokens);
+      assert.ok(charged <= 200, `charged ${charged} of the 200 left`);
       const clear = h.run(1, {
         command: 'budget',
         subcommand: 'clear',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { startBot, type RunningBot } from '../../src/index.ts';
+import { startBot, type RunningBot } from '../../src/app.ts';
 import {
   snowflake,
   startDiscordStandIn,
@@ -93,6 +93,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // arrival late and make the next look early; a wider start margin than production's 15 ms
     // keeps that artefact out of the 429 counts (the benchmark measures 15 ms across processes).
     MISTRAL_START_MARGIN_MS: '40',
+    // Member shares are tested on purpose (members.test.ts); elsewhere one member may use the server's month.
+    MEMBER_MONTHLY_TOKEN_SHARE: '100%',
     ...(typeof opts.env === 'function' ? opts.env(guilds) : opts.env),
   });
   const log = pino({ level: process.env.E2E_LOG ?? 'silent' });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { monthKey } from '../../src/store/month.ts';
-import { CHART_HEIGHT, CHART_WIDTH } from '../../src/ops/usage-chart.ts';
+import { CHART_HEIGHT, CHART_WIDTH } from '../../src/budget/chart.ts';
 import { PERMS, seen, startHarness, type Harness } from './harness.ts';
 
 /** Runs the Docker HEALTHCHECK script against a port; resolves with its exit code. */

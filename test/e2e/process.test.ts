@@ -9,7 +9,7 @@ import { watchCleanRun, type CleanRunWatch } from '../support/clean-run.ts';
 import { exitOf, startScript, waitUntil, type ScriptProcess } from '../support/process.ts';
 import { answered, PERMS, seen } from './harness.ts';
 
-const startProcess = (env: Record<string, string>, cwd: string) => startScript('src/index.ts', env, cwd);
+const startProcess = (env: Record<string, string>, cwd: string) => startScript('src/main.ts', env, cwd);
 const waitForLine = (child: ScriptProcess, pattern: RegExp, timeoutMs = 20_000) =>
   waitUntil(
     () => pattern.test(child.output()),

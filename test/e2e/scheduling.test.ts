@@ -54,7 +54,7 @@ describe('end to end: fair, token-aware scheduling and what waiting members see'
         ),
       ),
     );
-    const busy = handles.filter((x) => /I'm busy/.test(seen(x)));
+    const busy = handles.filter((x) => /I’m busy/.test(seen(x)));
     assert.ok(busy.length >= 1, 'at least one refused as busy');
     for (const x of busy) {
       assert.ok(x.allMessages().every((m) => m.ephemeral));

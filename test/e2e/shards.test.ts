@@ -32,7 +32,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
     });
     mistral = await startMistralStandIn({ requestsPerSecond: 1, latencyMs: 3_000 });
     clean = watchCleanRun({ discord, mistral });
-    bot = spawn(process.execPath, [`${root}src/index.ts`], {
+    bot = spawn(process.execPath, [`${root}src/main.ts`], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
@@ -97,6 +97,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
         guildId: g.guildId,
         channelId: g.channelId,
         command: 'ask',
+        userId: `4100000000000000${String(i).padStart(2, '0')}`,
         options: { prompt: `server ${i % 4} question ${i}` },
       });
     });
@@ -129,6 +130,7 @@ describe('scale-out: two shard processes share one gate and one store through a 
         guildId: g.guildId,
         channelId: g.channelId,
         command: 'ask',
+        userId: `4200000000000000${String(i).padStart(2, '0')}`,
         options: { prompt: `restart burst ${i}` },
       });
     });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
-import { shardPlan } from '../../src/sharding.ts';
+import { shardPlan } from '../../src/ops/sharding.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { exitOf } from '../support/process.ts';
 

@@ -9,7 +9,7 @@ export const ROOT = new URL('../../', import.meta.url).pathname;
 export type ScriptProcess = ChildProcess & { output: () => string };
 
 /**
- * Runs a project script (`src/index.ts` is what `npm start` runs) with exactly this environment:
+ * Runs a project script (`src/main.ts` is what `npm start` runs) with exactly this environment:
  * no .env and nothing inherited but PATH.
  */
 export function startScript(

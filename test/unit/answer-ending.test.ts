@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserError } from '../../src/errors.ts';
-import { UpstreamError } from '../../src/mistral/client.ts';
-import { closingLines, threadName, type AnswerEnding } from '../../src/prompts.ts';
-import { checkSystemPrompt, SYSTEM_PROMPT_MAX_CHARS } from '../../src/system-prompt.ts';
+import type { FinishedAnswer } from '../../src/ask/request.ts';
+import { checkSystemPrompt, SYSTEM_PROMPT_MAX_CHARS } from '../../src/ask/system-prompt.ts';
+import { closingLines as closingLinesIn, threadName as threadNameIn } from '../../src/discord/answer-text.ts';
 
-const ending = (over: Partial<AnswerEnding> = {}): AnswerEnding => ({
+const ending = (over: Partial<FinishedAnswer> = {}): FinishedAnswer => ({
   content: 'Paris.',
-  finishReason: 'stop',
-  cutOff: undefined,
+  reasoning: '',
+  end: 'stop',
   model: 'mistral-small-latest',
   usage: { promptTokens: 1_000, completionTokens: 234, totalTokens: 1_234 },
   estimated: false,
   contextTurns: 0,
+  thoughtMs: undefined,
   ...over,
 });
+const closingLines = (end: FinishedAnswer) => closingLinesIn('en-US', end);
+const threadName = (prompt: string) => threadNameIn('en-US', prompt);
 
 describe('closingLines', () => {
   it('GIVEN a normal answer THEN one subtext footer names the model and the tokens charged', () => {
@@ -30,14 +33,14 @@ describe('closingLines', () => {
 
   it('GIVEN the length limit THEN the existing note stays, above the footer', () => {
     assert.equal(
-      closingLines(ending({ finishReason: 'length' })),
+      closingLines(ending({ end: 'length' })),
       '\n-# (Cut short: the answer reached its length limit.)\n-# mistral-small-latest · 1,234 tokens',
     );
   });
 
   it('GIVEN an answer stopped inside a code block THEN the block is closed before the notes', () => {
     assert.match(
-      closingLines(ending({ content: 'Code:\n```ts\nconst a = 1;', finishReason: 'length' })),
+      closingLines(ending({ content: 'Code:\n```ts\nconst a = 1;', end: 'length' })),
       /^\n```\n-# \(Cut short/,
     );
     assert.match(closingLines(ending({ content: 'Code:\n```ts\nconst a = 1;\n' })), /^```\n-# mistral/);
@@ -45,13 +48,19 @@ describe('closingLines', () => {
   });
 
   it('GIVEN a stream cut off THEN it says so; a timeout says Mistral stopped sending', () => {
-    const broke = new UpstreamError('network', 'broke');
     assert.match(
-      closingLines(ending({ cutOff: broke })),
+      closingLines(ending({ end: 'cut_off', cutOffBy: 'network' })),
       /^\n-# ⚠️ The answer was cut off: the connection to Mistral broke/,
     );
-    const slow = new UpstreamError('timed_out', 'slow');
-    assert.match(closingLines(ending({ cutOff: slow })), /cut off: Mistral stopped sending\./);
+    assert.match(
+      closingLines(ending({ end: 'cut_off', cutOffBy: 'timed_out' })),
+      /cut off: Mistral stopped sending\./,
+    );
+  });
+
+  it('GIVEN a stopped answer or one that thought THEN the notes say so', () => {
+    assert.match(closingLines(ending({ end: 'stopped' })), /^\n-# ⏹️ Stopped\.\n-# mistral/);
+    assert.match(closingLines(ending({ thoughtMs: 12_400 })), / · thought for 12 s$/);
   });
 
   it('GIVEN an empty answer THEN it says so instead of sending nothing', () => {

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
-import { AnswerStream, type AnswerTarget } from '../../src/discord/answer-stream.ts';
+import {
+  AnswerStream,
+  type AnswerTarget,
+  type ButtonRow,
+  type MessageBody,
+} from '../../src/discord/answer-stream.ts';
 import { MESSAGE_LIMIT, splitMessage, splitMessageParts } from '../../src/discord/split-message.ts';
 import { StreamLayout } from '../../src/discord/stream-layout.ts';
 import { markdown } from '../fixtures/markdown.ts';
@@ -85,34 +90,35 @@ describe('StreamLayout', () => {
 
 interface FakeMessage {
   readonly id: string;
-  readonly writes: Array<{ at: number; content: string }>;
+  readonly writes: Array<{ at: number; content: string; buttons: number }>;
 }
 
 /** A Discord stand-in in memory: records every write of every message, with a little latency. */
 function fakeTarget(latencyMs = () => 0): { target: AnswerTarget; messages: FakeMessage[]; log: string[] } {
   const messages: FakeMessage[] = [{ id: 'original', writes: [] }];
   const log: string[] = [];
-  const write = async (id: string, content: string) => {
+  const write = async (id: string, body: MessageBody) => {
+    const content = body.content;
     const message = messages.find((m) => m.id === id);
     assert.ok(message, `unknown message ${id}`);
     assert.ok(content.length <= MESSAGE_LIMIT, `${content.length} chars`);
     assert.ok(content.trim() !== '', 'empty message');
-    message.writes.push({ at: performance.now(), content });
+    message.writes.push({ at: performance.now(), content, buttons: body.components.length });
     log.push(`${id}:${content.slice(0, 20)}`);
     await sleep(latencyMs());
+    return id;
   };
   return {
     messages,
     log,
     target: {
-      editOriginal: (content) => write('original', content),
-      async createFollowUp(content) {
+      editFirst: (body) => write('original', body),
+      async createFollowUp(body) {
         const id = `followup-${messages.length}`;
         messages.push({ id, writes: [] });
-        await write(id, content);
-        return id;
+        return write(id, body);
       },
-      editFollowUp: (id, content) => write(id, content),
+      editFollowUp: (id, body) => write(id, body),
     },
   };
 }
@@ -161,10 +167,10 @@ describe('AnswerStream', () => {
   it('GIVEN waiting notices THEN they show until the attempt starts, a late one is dropped, and model text lands last', async () => {
     const { target, messages } = fakeTarget();
     const stream = new AnswerStream(target, { minGapMs: 30 });
-    await stream.notice('⏳ #3 in line');
-    await stream.notice('⏳ #2 in line'); // paced: replaces #3 unless #3 is already out
+    stream.notice('⏳ #3 in line');
+    stream.notice('⏳ #2 in line'); // paced: replaces #3 unless #3 is already out
     stream.attemptStarted();
-    await stream.notice('⏳ #1 in line'); // too late: the request has started
+    stream.notice('⏳ #1 in line'); // too late: the request has started
     stream.append('Hello');
     stream.append(' world');
     await stream.finish('\n-# m · 3 tokens');
@@ -186,11 +192,11 @@ describe('AnswerStream', () => {
     const stream = new AnswerStream(target, { minGapMs: 0 });
     stream.attemptStarted();
     stream.attemptFailed();
-    await stream.notice('⏳ retrying soon');
+    stream.notice('⏳ retrying soon');
     stream.attemptStarted();
     stream.append('Text');
     stream.attemptFailed();
-    await stream.notice('⏳ should not show');
+    stream.notice('⏳ should not show');
     await stream.finish('');
     assert.deepEqual(
       messages[0]?.writes.map((w) => w.content),
@@ -198,12 +204,36 @@ describe('AnswerStream', () => {
     );
   });
 
+  it('GIVEN live and final buttons THEN only the message being written shows Stop, and only the last message ends with the final buttons', async () => {
+    const { target, messages } = fakeTarget();
+    const live: ButtonRow = {
+      type: 1,
+      components: [{ type: 2, style: 2, custom_id: 'stop', label: 'Stop' }],
+    };
+    const final: ButtonRow = {
+      type: 1,
+      components: [{ type: 2, style: 2, custom_id: 'again', label: 'Again' }],
+    };
+    const stream = new AnswerStream(target, { minGapMs: 0, limit: 100, liveComponents: [live] });
+    stream.append('first words ');
+    await sleep(5);
+    assert.equal(messages[0]?.writes.at(-1)?.buttons, 1, 'Stop while it is written');
+    stream.append('x'.repeat(150));
+    const delivered = await stream.finish('\n-# footer', [final]);
+    assert.ok(messages.length >= 2);
+    assert.equal(messages[0]?.writes.at(-1)?.buttons, 0, 'a completed message loses Stop');
+    for (const m of messages.slice(1, -1)) assert.equal(m.writes.at(-1)?.buttons, 0);
+    assert.equal(messages.at(-1)?.writes.at(-1)?.buttons, 1, 'the last message carries the final row');
+    assert.equal(delivered.lastMessageId, messages.at(-1)?.id);
+    assert.equal(delivered.firstMessageId, 'original');
+  });
+
   it('GIVEN Discord refusing an edit THEN finish() rejects with it', async () => {
     const stream = new AnswerStream(
       {
-        editOriginal: () => Promise.reject(new Error('Unknown Message')),
+        editFirst: () => Promise.reject(new Error('Unknown Message')),
         createFollowUp: () => Promise.resolve('x'),
-        editFollowUp: () => Promise.resolve(),
+        editFollowUp: () => Promise.resolve('x'),
       },
       { minGapMs: 0 },
     );

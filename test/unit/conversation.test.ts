@@ -10,7 +10,7 @@ import {
   turnMessages,
   turnTokens,
   type Turn,
-} from '../../src/conversation.ts';
+} from '../../src/ask/conversation.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 
 const turn = (i: number, size = 30): Turn => ({

@@ -9,7 +9,7 @@ import {
   niceScale,
   renderUsageChart,
   type DayUsage,
-} from '../../src/ops/usage-chart.ts';
+} from '../../src/budget/chart.ts';
 
 /** Counts pixels of one exact RGBA colour. */
 function pixelsOf(png: PNG, rgba: number): number {

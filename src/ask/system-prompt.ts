@@ -1,5 +1,4 @@
-import { formatTokens } from './discord/reply.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * What the model is told when a channel has no system prompt of its own: where it is
@@ -29,18 +28,11 @@ export interface EffectiveSystemPrompt {
 export function checkSystemPrompt(raw: string): string {
   const text = raw.trim();
   if (text === '') {
-    throw new UserError(
-      'bad_input',
-      'The system prompt is empty. To go back to the default, use `/system-prompt clear`.',
-    );
+    throw new UserError('system_prompt_blank');
   }
   const length = [...text].length;
   if (length > SYSTEM_PROMPT_MAX_CHARS) {
-    throw new UserError(
-      'bad_input',
-      `That system prompt is ${formatTokens(length)} characters; the limit is ${formatTokens(SYSTEM_PROMPT_MAX_CHARS)} ` +
-        '(it is sent with every question and counts against the server’s budget). Please shorten it.',
-    );
+    throw new UserError('system_prompt_too_long', { length, limit: SYSTEM_PROMPT_MAX_CHARS });
   }
   return text;
 }

@@ -1,11 +1,12 @@
 import type Keyv from 'keyv';
 import type { TokenThreshold } from '../config.ts';
-import { discordTime, formatTokens } from '../discord/reply.ts';
 import type { BotEvent, BotEvents } from '../events.ts';
+import { t } from '../i18n/catalogue.ts';
 import type { Logger } from '../log.ts';
 import { monthKey } from '../store/month.ts';
 import type { UsageTotals } from '../store/usage-ledger.ts';
-import { monthName } from '../usage-report.ts';
+import { discordTime } from './budget-service.ts';
+import { monthName } from './report.ts';
 
 /** Shares of a server's monthly budget at which its managers are told, once each per month. */
 export const BUDGET_ALERT_THRESHOLDS = [80, 100] as const;
@@ -50,6 +51,8 @@ export interface BudgetAlertsDeps {
   readonly keyMonthByModel: (month: string) => Promise<ReadonlyArray<{ model: string } & UsageTotals>>;
   /** Posts a message that pings nobody; rejects when Discord refuses it. */
   readonly send: (channelId: string, content: string) => Promise<void>;
+  /** A server's Discord locale (its alerts are public texts in its language). */
+  readonly localeOf?: (guildId: string) => string | undefined;
   readonly log: Logger;
   /** The operator's key-wide threshold per model, if any. */
   readonly keyThreshold?: TokenThreshold | undefined;
@@ -158,7 +161,8 @@ export class BudgetAlerts {
     const channelId = await this.channel(guildId);
     if (!channelId) return;
     const threshold = Math.max(...pending);
-    const delivered = await this.#post(channelId, guildAlertText(threshold, s), { guildId, threshold });
+    const text = guildAlertText(this.#deps.localeOf?.(guildId), threshold, s);
+    const delivered = await this.#post(channelId, text, { guildId, threshold });
     const record = { at: this.#now().toISOString(), delivered };
     // A lower threshold crossed in the same step is covered by the higher one's message.
     for (const t of pending) await this.#sent.set(guildKey(guildId, s.month, t), record, SENT_TTL_MS);
@@ -188,7 +192,7 @@ export class BudgetAlerts {
         ? used >= threshold.tokens
         : limit !== undefined && used * 100 >= threshold.percent * limit;
     if (!reached) return;
-    const text = keyAlertText(model, used, limit, threshold, month);
+    const text = keyAlertText(undefined, model, used, limit, threshold, month);
     this.#deps.log.warn({ model, used, limit, threshold, month }, 'key monthly usage alert');
     const channelId = this.#deps.operatorChannelId;
     const delivered = channelId ? await this.#post(channelId, text, { model }) : true;
@@ -221,54 +225,51 @@ function guildKey(guildId: string, month: string, threshold: number): string {
   return `${guildId}:${month}:${threshold}`;
 }
 
-/** What a server's managers read in their alerts channel. Pings nobody. */
-export function guildAlertText(threshold: number, s: AlertStanding): string {
-  const usedOf = `${formatTokens(s.used)} of ${formatTokens(s.limit)} tokens`;
-  const pct = Math.floor((s.used / s.limit) * 100);
-  if (threshold >= 100) {
-    return (
-      `**Budget alert:** this server has used up its Mistral token budget for ${monthName(s.month)} ` +
-      `(${usedOf}). Questions are refused until it resets ${discordTime(s.resetsAt)}; ` +
-      'a bot operator can raise the budget with `/budget set`.'
-    );
-  }
-  return (
-    `**Budget alert:** this server has used **${pct}%** of its Mistral token budget for ${monthName(s.month)} ` +
-    `(${usedOf}). It resets ${discordTime(s.resetsAt)}. Details: \`/usage\`.`
-  );
+/** What a server's managers read in their alerts channel, in the server's language. Pings nobody. */
+export function guildAlertText(locale: string | undefined, threshold: number, s: AlertStanding): string {
+  const params = {
+    month: monthName(locale, s.month),
+    used: s.used,
+    limit: s.limit,
+    share: s.limit > 0 ? Math.floor((s.used / s.limit) * 100) / 100 : 0,
+    resetsAt: discordTime(s.resetsAt),
+  };
+  return t(locale, threshold >= 100 ? 'alert_budget_spent' : 'alert_budget_near', params);
 }
 
 /** What the operator reads (log and channel) when a model nears the key's monthly quota. */
 export function keyAlertText(
+  locale: string | undefined,
   model: string,
   used: number,
   limit: number | undefined,
   threshold: TokenThreshold,
   month: string,
 ): string {
-  const of =
-    limit !== undefined
-      ? ` of its ${formatTokens(limit)}-token monthly limit (${Math.floor((used / limit) * 100)}%)`
-      : '';
-  const at =
-    threshold.kind === 'tokens' ? `${formatTokens(threshold.tokens)} tokens` : `${threshold.percent}%`;
-  return (
-    `**Key alert:** \`${model}\` has used ${formatTokens(used)} tokens${of} on this bot's Mistral key in ` +
-    `${monthName(month)}, past the alert threshold (${at}, \`KEY_MONTHLY_TOKEN_ALERT\`).`
-  );
+  return t(locale, 'alert_key', {
+    model,
+    used,
+    limited: limit !== undefined ? 'yes' : 'no',
+    limit: limit ?? 0,
+    share: limit ? Math.floor((used / limit) * 100) / 100 : 0,
+    month: monthName(locale, month),
+    kind: threshold.kind,
+    tokens: threshold.kind === 'tokens' ? threshold.tokens : 0,
+    percent: threshold.kind === 'percent' ? threshold.percent / 100 : 0,
+  });
 }
 
 /** The alerts line(s) of the `/usage` report. */
-export function renderAlertState(state: AlertState): string {
-  if (!state.channelId) {
-    return 'Budget alerts: off. Choose a channel with `/usage alerts-channel:` to be told at 80% and 100%.';
-  }
-  const sent = state.sent.map((s) => {
-    const when = s.at ? ` <t:${Math.floor(Date.parse(s.at) / 1000)}:R>` : '';
-    return s.delivered
-      ? `${s.threshold}% sent${when}`
-      : `${s.threshold}% could not be posted${when}; check my permissions there`;
+export function renderAlertState(locale: string | undefined, state: AlertState): string {
+  if (!state.channelId) return t(locale, 'alerts_off');
+  const sent = state.sent.map((s) =>
+    t(locale, s.delivered ? 'alert_sent' : 'alert_not_posted', {
+      threshold: s.threshold / 100,
+      when: s.at ? ` <t:${Math.floor(Date.parse(s.at) / 1000)}:R>` : '',
+    }),
+  );
+  return t(locale, 'alerts_on', {
+    channel: `<#${state.channelId}>`,
+    sent: sent.length > 0 ? sent.join('; ') : 'none',
   });
-  const month = sent.length > 0 ? ` This month: ${sent.join('; ')}.` : '';
-  return `Budget alerts: at 80% and 100%, in <#${state.channelId}> (\`/usage alerts:off\` stops them).${month}`;
 }

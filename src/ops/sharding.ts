@@ -1,7 +1,8 @@
 import { ShardingManager } from 'discord.js';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.ts';
-import type { Logger } from './log.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { onShutdownSignals, signalExitCode } from './shutdown.ts';
 
 /** True in a shard process started by {@link runShardProcesses} (discord.js sets this). */
 export function isShardProcess(): boolean {
@@ -43,7 +44,7 @@ export function shardPlan(
  * forwards SIGTERM/SIGINT so each shard shuts down gracefully. Resolves when all have exited.
  */
 export async function runShardProcesses(config: Config, total: number, log: Logger): Promise<void> {
-  const manager = new ShardingManager(fileURLToPath(new URL('./index.ts', import.meta.url)), {
+  const manager = new ShardingManager(fileURLToPath(new URL('../main.ts', import.meta.url)), {
     totalShards: total,
     token: config.discordToken,
     respawn: true,
@@ -53,16 +54,19 @@ export async function runShardProcesses(config: Config, total: number, log: Logg
     log.info({ shard: shard.id }, 'shard process started');
     shard.on('death', () => log.warn({ shard: shard.id }, 'shard process exited'));
   });
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    manager.respawn = false;
-    log.info({ signal }, 'stopping every shard');
-    for (const shard of manager.shards.values()) shard.process?.kill(signal);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // One graceful stop however many copies of the signal arrive (npm forwards it to the group too).
+  onShutdownSignals(
+    (signal) => {
+      manager.respawn = false;
+      log.info({ signal }, 'stopping every shard');
+      for (const shard of manager.shards.values()) shard.process?.kill(signal);
+    },
+    (signal) => {
+      log.warn({ signal }, 'second signal: stopping every shard at once');
+      for (const shard of manager.shards.values()) shard.process?.kill('SIGKILL');
+      process.exit(signalExitCode(signal));
+    },
+  );
   await manager.spawn({ amount: total, delay: config.shardSpawnDelayMs, timeout: 60_000 });
   log.info({ shards: total }, 'all shard processes ready');
   await Promise.all(

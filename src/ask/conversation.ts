@@ -1,8 +1,11 @@
 import type Keyv from 'keyv';
-import { estimateTokens } from './budget.ts';
-import type { ChatMessage } from './mistral/client.ts';
+import { estimateTokens } from '../budget/estimate.ts';
+import type { ChatMessage } from '../mistral/client.ts';
 
-/** One exchange of a thread's conversation: what a member asked and what the model answered. */
+/**
+ * One exchange of a conversation: what a member asked and what the model answered, as text.
+ * Attachments are kept as a short note in `user` (their name and kind), never their data.
+ */
 export interface Turn {
   readonly user: string;
   readonly assistant: string;
@@ -80,6 +83,22 @@ export class ConversationMemory {
     if (!this.enabled || turn.user.trim() === '' || turn.assistant.trim() === '') return;
     await this.#serial(threadId, async () => {
       const turns = recentTurns([...(await this.#read(threadId)), turn], this.#options.maxTokens);
+      if (turns.length === 0) await this.#keyv.delete(threadId);
+      else await this.#keyv.set(threadId, turns, this.#options.idleMs);
+    });
+  }
+
+  /**
+   * Replaces the thread's newest turn when it asked the same question (a regenerated answer), else
+   * adds the turn.
+   */
+  async rememberRegenerated(threadId: string, turn: Turn): Promise<void> {
+    if (!this.enabled || turn.assistant.trim() === '') return;
+    await this.#serial(threadId, async () => {
+      const stored = await this.#read(threadId);
+      const last = stored.at(-1);
+      const kept = last?.user === turn.user ? stored.slice(0, -1) : stored;
+      const turns = recentTurns([...kept, turn], this.#options.maxTokens);
       if (turns.length === 0) await this.#keyv.delete(threadId);
       else await this.#keyv.set(threadId, turns, this.#options.idleMs);
     });

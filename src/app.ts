@@ -1,32 +1,35 @@
-import 'dotenv/config';
 import type { Redis } from 'ioredis';
-import { Client, GatewayIntentBits, Routes, Team, type User } from 'discord.js';
-import { commands } from '../commands/index.ts';
-import { Reservations } from './budget.ts';
-import { ConfigError, loadConfig, sendIntervalMs, type Config } from './config.ts';
-import { ConversationMemory } from './conversation.ts';
-import { Operators } from './discord/command.ts';
+import { Client, GatewayIntentBits, Partials, Routes } from 'discord.js';
+import { AskService } from './ask/ask-service.ts';
+import { ConversationMemory } from './ask/conversation.ts';
+import { Cooldowns } from './ask/cooldowns.ts';
+import { ChannelProfiles } from './ask/profile.ts';
+import { BudgetAlerts } from './budget/alerts.ts';
+import { BudgetService } from './budget/budget-service.ts';
+import { commandDefinitions, handlers } from './commands/index.ts';
+import { sendIntervalMs, type Config } from './config.ts';
+import { AnswerArchive, RunningAnswers } from './discord/answer-archive.ts';
 import { createDispatcher } from './discord/dispatcher.ts';
+import { createMentionChat } from './discord/mention-chat.ts';
+import { Operators, operatorIdsOf } from './discord/operators.ts';
+import { PromptStash } from './discord/prompt-stash.ts';
 import { NO_MENTIONS } from './discord/reply.ts';
 import { registerCommands } from './discord/register.ts';
-import { createGate, type RequestGate } from './gate/gate.ts';
+import { BotEvents } from './events.ts';
+import { RequestGate } from './gate/gate.ts';
 import { ModelLimits } from './gate/model-limits.ts';
 import { Pacer, type SendPacer } from './gate/pacer.ts';
-import { RedisPacer } from './gate/redis-pacer.ts';
-import { BotEvents } from './events.ts';
-import { createLogger, type Logger } from './log.ts';
+import type { Logger } from './log.ts';
 import { createMistralApi } from './mistral/client.ts';
 import { saysUnavailable } from './mistral/rate-limit-headers.ts';
 import { ModelDirectory, modelCatalogue } from './mistral/models.ts';
-import { BudgetAlerts } from './ops/budget-alerts.ts';
 import { BotMetrics } from './ops/metrics.ts';
 import { checkHealth, startOpsServer, type OpsServer } from './ops/ops-server.ts';
-import { PendingWork, signalExitCode, withTimeout } from './ops/shutdown.ts';
-import { PromptService } from './prompts.ts';
-import { createSettingsStore } from './settings.ts';
+import { PendingWork, withTimeout } from './ops/shutdown.ts';
+import { isShardProcess } from './ops/sharding.ts';
 import { monthKey } from './store/month.ts';
 import { openStore, type Store } from './store/open-store.ts';
-import { isShardProcess, recommendedShardCount, runShardProcesses, shardPlan } from './sharding.ts';
+import { createSettingsStore } from './store/settings.ts';
 
 /** A running bot, as the entry point and the end-to-end tests hold it. */
 export interface RunningBot {
@@ -36,13 +39,15 @@ export interface RunningBot {
   readonly limits: ModelLimits;
   readonly gate: RequestGate;
   readonly store: Store;
+  readonly budget: BudgetService;
   readonly alerts: BudgetAlerts;
   /** Base URL of the /healthz and /metrics listener, when `METRICS_PORT` is set. */
   readonly opsUrl: string | undefined;
   /**
-   * Shuts down gracefully: refuses new commands, tells waiting members their question was not
-   * sent, lets requests already upstream finish (up to `SHUTDOWN_GRACE_MS`, then a few seconds
-   * to deliver), logs out and closes the store. Calling it again returns the same promise.
+   * Shuts down gracefully: refuses new questions, tells waiting members their question was not
+   * sent, lets answers already upstream finish (up to `SHUTDOWN_GRACE_MS`, then stops them where
+   * they are and charges what they used), delivers, records usage, logs out and closes the store.
+   * Calling it again returns the same promise.
    */
   stop(): Promise<void>;
 }
@@ -50,29 +55,39 @@ export interface RunningBot {
 /** After the grace period, how long answers and refusals may still take to reach Discord. */
 const DELIVERY_GRACE_MS = 4_000;
 
+/** How long a restarted bot waits for the previous process to let go of its SQLite file. */
+export function lockWaitMs(config: Pick<Config, 'shutdownGraceMs'>): number {
+  return config.shutdownGraceMs + DELIVERY_GRACE_MS + 1_000;
+}
+
 /**
- * The composition root: config → store → gate and Mistral client → Discord client → log in.
- * The only place that builds infrastructure; everything else receives it.
+ * The composition root: config → store → budget, gate and Mistral client → ask service →
+ * Discord client → log in. The only place that builds infrastructure; everything else receives it.
  */
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
   const events = new BotEvents((error) => log.error({ err: error }, 'event listener failed'));
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { lockWaitMs: lockWaitMs(config) });
   const settings = createSettingsStore((ns) => store.keyv(ns));
   const intervalMs = sendIntervalMs(config);
   let gateRedis: Redis | undefined;
+  let pacer: SendPacer;
   try {
     if (config.redisUrl) {
-      const { connectRedis } = await import('./store/redis-connection.ts'); // only when configured
+      // Loaded only when configured: a one-process bot never pays for the Redis clients.
+      const [{ connectRedis }, { RedisPacer }] = await Promise.all([
+        import('./store/redis-connection.ts'),
+        import('./gate/redis-pacer.ts'),
+      ]);
       gateRedis = await connectRedis(config.redisUrl, 'REDIS_URL');
+      // Every process shares one gate; the scope keeps different Mistral keys apart.
+      pacer = new RedisPacer(gateRedis, intervalMs, config.mistralApiKey, log.child({ component: 'gate' }));
+    } else {
+      pacer = new Pacer(intervalMs);
     }
   } catch (error) {
     await store.close();
     throw error;
   }
-  // With REDIS_URL every process shares one gate; the scope keeps different Mistral keys apart.
-  const pacer: SendPacer = gateRedis
-    ? new RedisPacer(gateRedis, intervalMs, config.mistralApiKey, log.child({ component: 'gate' }))
-    : new Pacer(intervalMs);
   const limits = new ModelLimits(config.modelLimits);
   for (const { model, totalTokens } of await store.usage.keyMonthByModel(monthKey(new Date()))) {
     limits.seedMonthUsage(model, totalTokens);
@@ -89,33 +104,54 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       events.emit({ type: 'limits', model, limits: snapshot });
     },
   });
-  const gate = createGate({
+  const gate = new RequestGate({
     pacer,
     log: log.child({ component: 'gate' }),
     maxRetries: config.maxRetries,
     maxWaiting: config.maxQueued,
     maxWaitingPerGuild: config.maxQueuedPerGuild,
+    maxWaitingPerMember: config.maxQueuedPerMember,
     limits,
     events,
   });
-  const prompts = new PromptService({
-    config,
+  const budget = new BudgetService({
+    ledger: store.usage,
     settings,
-    usage: store.usage,
-    reservations: new Reservations(),
+    guildMonthlyTokens: config.guildMonthlyTokenBudget,
+    memberShare: config.memberShare,
+    log: log.child({ component: 'budget' }),
+  });
+  const profiles = new ChannelProfiles(settings, models.defaultModel);
+  const conversations = new ConversationMemory(store.keyv('conversation'), {
+    maxTokens: config.conversationMaxTokens,
+    idleMs: config.conversationIdleMs,
+  });
+  const ask = new AskService({
+    profiles,
+    budget,
     gate,
     mistral,
     models,
-    conversations: new ConversationMemory(store.keyv('conversation'), {
-      maxTokens: config.conversationMaxTokens,
-      idleMs: config.conversationIdleMs,
-    }),
+    conversations,
+    cooldowns: new Cooldowns(config.memberCooldownMs),
+    limits: { maxAnswerTokens: config.maxAnswerTokens, maxPromptChars: config.maxPromptChars },
+    log,
     events,
   });
+  const archive = new AnswerArchive(store.keyv('answer'));
+  const running = new RunningAnswers();
   const operators = new Operators(config.botOwnerIds);
   const metrics = new BotMetrics(events, { gate, requestsPerSecond: config.requestsPerSecond });
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
+    // Slash commands, context menus and buttons need only Guilds; @mention chat adds message
+    // events, whose content Discord sends without the privileged intent for mentions of the bot.
+    intents: [
+      GatewayIntentBits.Guilds,
+      ...(config.chatOnMention ? [GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages] : []),
+    ],
+    // Interactions carry their channel (type, parent): with this discord.js builds it from the
+    // payload, so threads it never cached still count as threads of their parent.
+    partials: [Partials.Channel],
     // In a shard process discord.js reads its shards from the environment the manager set.
     ...(!isShardProcess() && config.shardCount !== undefined
       ? config.shardCount === 'auto'
@@ -128,27 +164,54 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const alerts = new BudgetAlerts({
     events,
     keyv: (ns) => store.keyv(ns),
-    standing: (guildId) => prompts.standing(guildId),
+    standing: (guildId) => budget.standing(guildId),
     keyMonthByModel: (month) => store.usage.keyMonthByModel(month),
     send: async (channelId, content) => {
       await client.rest.post(Routes.channelMessages(channelId), {
         body: { content, allowed_mentions: { parse: [] } },
       });
     },
+    localeOf: (guildId) => client.guilds.cache.get(guildId)?.preferredLocale,
     log: log.child({ component: 'alerts' }),
     keyThreshold: config.keyMonthlyTokenAlert,
     operatorChannelId: config.operatorAlertChannelId,
   });
   let closing = false;
-  const running = new PendingWork();
+  const work = new PendingWork();
   const dispatch = createDispatcher(
-    commands,
-    { config, prompts, usage: store.usage, settings, models, operators, alerts },
+    handlers,
+    {
+      config,
+      ask,
+      budget,
+      usage: store.usage,
+      settings,
+      profiles,
+      conversations,
+      models,
+      operators,
+      alerts,
+      archive,
+      running,
+      stash: new PromptStash(store.keyv('ask-about')),
+    },
     log,
     events,
     { closing: () => closing },
   );
-  client.on('interactionCreate', (interaction) => running.track(dispatch(interaction)));
+  client.on('interactionCreate', (interaction) => work.track(dispatch(interaction)));
+  if (config.chatOnMention) {
+    const onMessage = createMentionChat({
+      ask,
+      archive,
+      running,
+      botUserId: () => client.user?.id,
+      closing: () => closing,
+      log,
+      events,
+    });
+    client.on('messageCreate', (message) => work.track(onMessage(message)));
+  }
   client.on('error', (error) => log.error({ err: error }, 'discord client error'));
 
   let ops: OpsServer | undefined;
@@ -162,12 +225,16 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
           config.metricsPort === 0
             ? 0
             : config.metricsPort + (isShardProcess() ? Number(process.env.SHARDS ?? 0) : 0),
-        health: () =>
-          checkHealth({
+        health: async () => {
+          const recording = budget.health();
+          if (!recording.ok && !closing)
+            return { ok: false, reason: recording.reason ?? 'usage not recorded' };
+          return checkHealth({
             gatewayReady: () => client.isReady(),
             pingStore: () => store.usage.ping(),
             closing: () => closing,
-          }),
+          });
+        },
         metrics,
         log,
       });
@@ -186,14 +253,14 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const readyClient = await ready;
   log.info({ user: readyClient.user.tag, guilds: readyClient.guilds.cache.size }, 'logged in to Discord');
   const application = await readyClient.application.fetch();
-  operators.adoptApplicationOwners(ownerIds(application.owner));
+  operators.adoptApplicationOwners(operatorIdsOf(application.owner));
   // One process registers: the one holding shard 0 (or the only one).
   if (!readyClient.shard || readyClient.shard.ids.includes(0))
     await registerCommands({
       rest: readyClient.rest,
       applicationId: application.id,
       guildId: config.devGuildId,
-      definitions: [...commands.values()].map((c) => c.data),
+      definitions: commandDefinitions,
       settings,
       log,
     });
@@ -204,13 +271,16 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     const t0 = performance.now();
     log.info(
       { inFlight: gate.inFlight, waiting: gate.waiting, graceMs: config.shutdownGraceMs },
-      'shutting down: new commands are refused, waiting questions are not sent',
+      'shutting down: new questions are refused, waiting ones are not sent',
     );
-    // Closing first rejects the waiting questions (their members are told) and starts nothing new.
+    // Closing first refuses every question not started (their members are told) and starts nothing new.
     await gate.close();
     const drained = await gate.drain(config.shutdownGraceMs);
+    // Answers still streaming after the grace stop where they are: kept, marked stopped, charged.
+    if (!drained) running.stopAll();
     const left = Math.max(0, config.shutdownGraceMs - (performance.now() - t0)) + DELIVERY_GRACE_MS;
-    const delivered = await running.settled(left);
+    const delivered = await work.settled(left);
+    await budget.close();
     await withTimeout(alerts.idle(), DELIVERY_GRACE_MS, undefined);
     alerts.close();
     metrics.close();
@@ -228,6 +298,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     limits,
     gate,
     store,
+    budget,
     alerts,
     opsUrl: ops?.url,
     stop() {
@@ -236,80 +307,3 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     },
   };
 }
-
-function ownerIds(owner: User | Team | null): string[] {
-  if (!owner) return [];
-  if (owner instanceof Team) return [...owner.members.keys()];
-  return [owner.id];
-}
-
-async function main(): Promise<void> {
-  const [major] = process.versions.node.split('.').map(Number);
-  if ((major ?? 0) < 24) {
-    console.error(
-      `This bot needs Node.js 24 or newer (running ${process.version}). Use \`npm start\`, which brings it.`,
-    );
-    process.exit(1);
-  }
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const line of error.problems) console.error(line);
-      console.error('See .env.example for every variable.');
-      process.exit(1);
-    }
-    throw error;
-  }
-  const log = createLogger(config.logLevel, {
-    secrets: [config.discordToken, config.mistralApiKey],
-    pretty: config.logPretty,
-  });
-  if (config.shardCount !== undefined && !isShardProcess()) {
-    let total: number;
-    try {
-      total = config.shardCount === 'auto' ? await recommendedShardCount(config) : config.shardCount;
-    } catch (error) {
-      console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    }
-    const plan = shardPlan(config, total);
-    if (plan.problem) {
-      console.error(plan.problem);
-      process.exit(1);
-    }
-    if (plan.mode === 'processes') {
-      await runShardProcesses(config, total, log);
-      process.exit(0);
-    }
-  }
-  let bot: RunningBot;
-  try {
-    bot = await startBot(config, log);
-  } catch (error) {
-    log.fatal({ err: error }, 'start-up failed');
-    console.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      log.warn({ signal }, 'second signal: exiting at once');
-      process.exit(signalExitCode(signal));
-    }
-    log.info({ signal }, 'shutting down (a second signal exits at once)');
-    bot.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-}
-
-if (import.meta.main) await main();
