@@ -142,7 +142,8 @@ export function seen(handle: { allMessages(): ReadonlyArray<{ content: string }>
 }
 
 /** The footer that ends every answer: `-# <model> · <n> tokens` (`~<n>` when estimated). */
-export const FOOTER = /\n-# (\S+) · (~?)([\d,]+) tokens(?: · \d+ earlier turns? remembered)?$/;
+export const FOOTER =
+  /\n-# (\S+) · (~?)([\d,]+) tokens(?: · \d+ earlier turns? remembered)?(?: · thought for \d+ s)?$/;
 
 /** Whether an /ask has been answered completely: its last message ends with the footer. */
 export function answered(handle: { allMessages(): ReadonlyArray<{ content: string }> }): boolean {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +9,8 @@ import { t } from '../../src/i18n/catalogue.ts';
 import { snowflake, startDiscordStandIn, type DiscordStandIn } from '../standins/discord.ts';
 import { startMistralStandIn, type MistralStandIn } from '../standins/mistral.ts';
 import { watchCleanRun, type CleanRunWatch } from '../support/clean-run.ts';
-import { exitOf, startScript, waitUntil, type ScriptProcess } from '../support/process.ts';
-import { PERMS, seen } from './harness.ts';
+import { exitOf, ROOT, startScript, waitUntil, type ScriptProcess } from '../support/process.ts';
+import { answered, PERMS, seen } from './harness.ts';
 
 type BotProcess = ScriptProcess;
 const startProcess = (env: Record<string, string>, cwd: string): BotProcess =>
@@ -115,6 +116,81 @@ describe('the bot process: graceful shutdown and its logs', () => {
       assert.equal((await exitOf(again)).code, 0);
     } finally {
       again.kill('SIGKILL');
+    }
+  });
+
+  it('GIVEN npm start in its own process group with 8 questions in flight or waiting WHEN the group gets SIGTERM THEN every member is answered or told, it exits 0, the whole tree is gone in time, and a restart right away succeeds', async () => {
+    const npm = (dataEnv: Record<string, string>) => {
+      // Under `npm test` npm tells its own path; run it with this Node as a supervisor would.
+      const cli = process.env.npm_execpath;
+      const child = spawn(cli ? process.execPath : 'npm', [...(cli ? [cli] : []), 'start'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...dataEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own process group, like a service manager or a terminal's job
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      return Object.assign(child, { output: () => out });
+    };
+    const groupAlive = (pgid: number) => {
+      try {
+        process.kill(-pgid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const graceMs = 5_000;
+    const runEnv = {
+      ...env,
+      SHUTDOWN_GRACE_MS: String(graceMs),
+      DATABASE_URL: `sqlite://${join(cwd, 'group.sqlite')}`,
+    };
+    const bot = npm(runEnv);
+    let again: ReturnType<typeof npm> | undefined;
+    try {
+      await waitFor(() => /"msg":"ready"/.test(bot.output()), 'ready under npm start');
+      const before = completions().length;
+      const handles = Array.from({ length: 8 }, (_, i) => ask(`group question ${i}`));
+      await Promise.all(handles.map((x) => x.waitForAck(3_000)));
+      await waitFor(() => completions().length > before, 'the first request upstream');
+      const pgid = bot.pid as number;
+      const t0 = Date.now();
+      process.kill(-pgid, 'SIGTERM');
+      // A supervisor that restarts at once: the new process waits for the old one's store lock.
+      await sleep(200);
+      again = npm(runEnv);
+      const { code } = await exitOf(bot);
+      assert.equal(code, 0, bot.output());
+      await waitFor(() => !groupAlive(pgid), 'the whole process tree gone', graceMs + 5_000);
+      assert.ok(Date.now() - t0 <= graceMs + 5_000, `gone after ${Date.now() - t0} ms`);
+      assert.doesNotMatch(
+        bot.output(),
+        /second signal: exiting/,
+        'the copies of the signal were one request',
+      );
+      for (const x of handles) {
+        assert.ok(
+          answered(x) || /restarting; your question was not sent/.test(seen(x)),
+          `every member answered or told: ${seen(x)}`,
+        );
+      }
+      assert.ok(handles.some(answered), 'the question upstream was answered');
+      await waitFor(() => /"msg":"ready"/.test(again?.output() ?? ''), 'the restarted bot ready', 30_000);
+      const after = ask('after the restart');
+      await after.waitFor(answered, 15_000);
+    } finally {
+      for (const child of [bot, again]) {
+        if (child?.pid) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }
     }
   });
 
