@@ -48,7 +48,10 @@ const granted = (outcomes: readonly HoldOutcome[]) =>
   outcomes.reduce((sum, o) => sum + (o.ok ? o.tokens : 0), 0);
 
 /** The contract every ledger keeps; run against a SQLite file and a real redis-server. */
-function holdContract(name: string, open: () => Promise<{ ledger: UsageLedger; close(): Promise<void> }>) {
+function holdContract(
+  name: string,
+  open: () => Promise<{ ledger: UsageLedger; close: () => Promise<void> }>,
+) {
   describe(`budget holds on ${name}`, () => {
     let ledger: UsageLedger;
     let close: () => Promise<void>;
