@@ -14,8 +14,10 @@ export interface UsageChartInput {
   /** `yyyy-mm`, UTC. */
   readonly month: string;
   readonly byDay: readonly DayUsage[];
-  /** Shown in the title, e.g. "November 2026". */
+  /** The heading, in the reader's language (e.g. "Tokens per day, November 2026 (UTC)"). */
   readonly title?: string;
+  /** What an empty month says, in the reader's language. */
+  readonly empty?: string;
 }
 
 /** Chart size in pixels: wide enough for 31 bars, small enough to stay a few kilobytes. */
@@ -60,7 +62,7 @@ export async function renderUsageChart(input: UsageChartInput): Promise<Buffer> 
 
   ctx.fillStyle = TEXT;
   ctx.font = `15px '${FAMILY}'`;
-  ctx.fillText(`Tokens per day, ${input.title ?? month} (UTC)`, 16, 24);
+  ctx.fillText(input.title ?? month, 16, 24);
 
   const legendBottom = drawLegend(ctx, series.entries, 16, 46, CHART_WIDTH - 16);
   const plot = { left: 64, right: CHART_WIDTH - 16, top: legendBottom + 14, bottom: CHART_HEIGHT - 30 };
@@ -107,7 +109,7 @@ export async function renderUsageChart(input: UsageChartInput): Promise<Buffer> 
   if (series.entries.length === 0) {
     ctx.fillStyle = MUTED;
     ctx.font = `14px '${FAMILY}'`;
-    ctx.fillText('No usage yet this month', plot.left + 20, plot.top + height / 2);
+    ctx.fillText(input.empty ?? '—', plot.left + 20, plot.top + height / 2);
   }
   return encode(image);
 }

@@ -95,7 +95,8 @@ export default {
           attachment: await renderUsageChart({
             month: standing.month,
             byDay: report.byDay,
-            title: monthName(locale, standing.month),
+            title: t(locale, 'chart_title', { month: monthName(locale, standing.month) }),
+            empty: t(locale, 'chart_empty'),
           }),
           name: `usage-${standing.month}.png`,
           description: t(locale, 'chart_description', { month: monthName(locale, standing.month) }),

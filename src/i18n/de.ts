@@ -4,7 +4,8 @@ import type { MessageCode } from './en.ts';
  * German texts, one for every code of the English source (en.ts), same placeholders, plurals and
  * selects. Members are addressed with "du", as Discord's own German interface does; "das
  * Serverteam" stands for the members who manage the server or channel. Permission names are the
- * ones Discord's German client shows. A no-break space (U+00A0) keeps "80 %" on one line.
+ * ones Discord's German client shows. A no-break space (U+00A0) keeps a number and its percent
+ * sign on one line.
  */
 export const de = {
   blank_prompt: 'Deine Frage ist leer. Schreib deine Frage hinter `prompt:`.',
@@ -141,6 +142,8 @@ export const de = {
     'Dieser Kanal gehört nicht zu diesem Server. Wähle einen der Textkanäle dieses Servers.',
   chart_description:
     'Balkendiagramm: Tokens pro Tag im {month}, nach Modell gestapelt. Die Zahlen stehen in der Nachricht.',
+  chart_title: 'Tokens pro Tag, {month} (UTC)',
+  chart_empty: 'Diesen Monat noch kein Verbrauch',
 
   budget_guild_id: 'Gib eine Server-ID an: 17–20 Ziffern (Rechtsklick auf den Server → Server-ID kopieren).',
   budget_member_both: 'Gib entweder `tokens:` oder `clear:` an, nicht beides.',
@@ -219,4 +222,38 @@ export const de = {
   answer_forgotten:
     'Diese Frage habe ich nicht mehr (Antworten lassen sich {days, plural, one {# Tag} other {# Tage}} lang neu generieren). Frag stattdessen noch einmal.',
   no_reasoning: 'Diese Antwort hat keinen Gedankengang, den ich zeigen könnte.',
+
+  // Attachments, vision and reasoning models.
+  attachment_too_many_images:
+    'Du hast {count, number} Bilder angehängt; Mistral liest höchstens {max, number} pro Frage. Frag zu weniger Bildern auf einmal. Nichts wurde gesendet oder abgerechnet.',
+  attachment_too_large:
+    '`{name}` ist {mb, number} MB groß; ich nehme Dateien bis höchstens {max, number} MB. Häng eine kleinere Kopie an. Nichts wurde gesendet oder abgerechnet.',
+  attachment_text_too_long:
+    '`{name}`{others, plural, =0 { kommt} one { und # weitere Datei kommen} other { und # weitere Dateien kommen}} auf {exact, select, yes {etwa} other {mindestens}} {tokens, number} Tokens; die Dateien einer Frage dürfen höchstens {limit, number} hinzufügen (`MAX_ATTACHMENT_TOKENS`). Häng eine kürzere Datei an oder füge den Teil ein, den du brauchst. Nichts wurde gesendet oder abgerechnet.',
+  attachment_not_readable:
+    '{kind, select, image {`{name}` ist {format, select, none {kein Bild, das ich lesen kann} other {ein {format}-Bild}}: Mistral liest PNG-, JPEG-, WEBP- und nicht animierte GIF-Bilder. Wandle es um und häng es noch einmal an.} pdf {`{name}` heißt wie ein PDF, ist aber keins, das ich lesen kann.} other {`{name}` ist keine Datei, die ich lesen kann{format, select, none {} other { (Format: {format})}}: Ich nehme Bilder (PNG, JPEG, WEBP, nicht animiertes GIF), UTF-8-Textdateien und PDFs.}} Nichts wurde gesendet oder abgerechnet.',
+  attachment_animated:
+    '`{name}` ist animiert; Mistral liest nur Einzelbilder. Häng ein Standbild an (einen Screenshot des Bildes, das du meinst). Nichts wurde gesendet oder abgerechnet.',
+  attachment_unavailable:
+    'Ich konnte `{name}` nicht von Discord herunterladen{why, select, expired { (der Link ist abgelaufen: Häng die Datei noch einmal an)} timeout { (es hat zu lange gedauert)} other {}}. Nichts wurde gesendet oder abgerechnet.',
+  vision_not_supported:
+    'Das Modell dieses Kanals, `{model}`, kann keine Bilder lesen.{models, select, none { Kein hier angebotenes Modell kann das; ein Bot-Betreiber kann `VISION_MODEL` setzen.} other { Das Serverteam kann mit `/model set` zu einem wechseln, das es kann: {models}.}} Nichts wurde gesendet oder abgerechnet.',
+  documents_not_supported:
+    'Das Modell dieses Kanals, `{model}`, kann keine PDFs lesen.{models, select, none { Kein hier angebotenes Modell kann das; ein Bot-Betreiber kann die Modelle, die es können, in `DOCUMENT_MODELS` eintragen.} other { Das Serverteam kann mit `/model set` zu einem wechseln, das es kann: {models}.}} Nichts wurde gesendet oder abgerechnet.',
+  capabilities_unknown:
+    'Ich weiß noch nicht, welche Modelle {what, select, images {Bilder lesen können} documents {PDFs lesen können} other {Reasoning-Modelle sind und mit welchem Denkaufwand}}: Mistrals Modellliste hat nicht geantwortet. Bitte versuch es in ein paar Minuten noch einmal. Nichts wurde gesendet oder abgerechnet.',
+  reasoning_effort_refused:
+    'Mistral hat den Denkaufwand `{effort}` abgelehnt, den dieser Kanal mit `{model}` nutzt{efforts, select, none {: Dieses Modell kennt keinen} other {; es kennt {efforts}}}. Das Serverteam kann ihn mit `/model set` ändern. Nichts wurde abgerechnet.',
+  reasoning_not_supported:
+    '`{model}` ist kein Reasoning-Modell und hat daher keine Option `reasoning`.{models, select, none {} other { Reasoning-Modelle: {models}.}}',
+  reasoning_effort_not_offered:
+    '`{model}` kennt die Denkaufwand-Stufen {efforts} (oder `default`, seine eigene), nicht `{effort}`.',
+  model_set_reasoning: 'Dieser Kanal nutzt jetzt `{model}` mit Denkaufwand `{effort}`.',
+  model_set_effort_cleared:
+    'Dieser Kanal nutzt jetzt `{model}`. Sein Denkaufwand `{effort}` gilt für dieses Modell nicht und wurde daher entfernt.',
+  model_show_reasoning: 'Denkaufwand: `{effort}`.',
+  model_list_legend: '🖼️ liest Bilder · 📄 liest PDFs · 💭 denkt nach (`/model set` mit `reasoning:`)',
+  reasoning_choice_default: 'Standard (der des Modells)',
+  cmd_model_set_reasoning:
+    'Wie viel ein Reasoning-Modell vorher nachdenkt (seine Stufen; default = seine eigene)',
 } satisfies Record<MessageCode, string>;

@@ -135,6 +135,8 @@ export const en = {
   alerts_foreign_channel: 'That channel is not in this server. Pick one of this server’s text channels.',
   chart_description:
     'Bar chart: tokens per day in {month}, stacked by model. The numbers are in the message.',
+  chart_title: 'Tokens per day, {month} (UTC)',
+  chart_empty: 'No usage yet this month',
 
   budget_guild_id: 'Give a server ID: 17–20 digits (right-click the server → Copy Server ID).',
   budget_member_both: 'Give either `tokens:` or `clear:`, not both.',
@@ -214,6 +216,40 @@ export const en = {
   answer_forgotten:
     'I no longer have this question (answers can be regenerated for {days, plural, one {# day} other {# days}}). Ask again instead.',
   no_reasoning: 'This answer has no reasoning to show.',
+
+  // Attachments, vision and reasoning models.
+  attachment_too_many_images:
+    'You attached {count, number} images; Mistral reads at most {max, number} in one question. Ask about fewer at a time. Nothing was sent or charged.',
+  attachment_too_large:
+    '`{name}` is {mb, number} MB; I can take files of at most {max, number} MB. Attach a smaller copy. Nothing was sent or charged.',
+  attachment_text_too_long:
+    '`{name}`{others, plural, =0 { comes} one { and # more file come} other { and # more files come}} to {exact, select, yes {about} other {at least}} {tokens, number} tokens; the files of one question may add at most {limit, number} (`MAX_ATTACHMENT_TOKENS`). Attach a shorter file or paste the part you need. Nothing was sent or charged.',
+  attachment_not_readable:
+    '{kind, select, image {`{name}` is {format, select, none {not an image I can read} other {a {format} image}}: Mistral reads PNG, JPEG, WEBP and single-frame GIF images. Convert it and attach it again.} pdf {`{name}` is named as a PDF but is not one I can read.} other {`{name}` is not a file I can read{format, select, none {} other { (it is {format})}}: I take images (PNG, JPEG, WEBP, single-frame GIF), UTF-8 text files and PDFs.}} Nothing was sent or charged.',
+  attachment_animated:
+    '`{name}` is animated; Mistral reads single-frame images only. Attach a still image (a screenshot of the frame you mean). Nothing was sent or charged.',
+  attachment_unavailable:
+    'I could not download `{name}` from Discord{why, select, expired { (its link has expired: attach the file again)} timeout { (it took too long)} other {}}. Nothing was sent or charged.',
+  vision_not_supported:
+    'This channel’s model `{model}` cannot read images.{models, select, none { No model offered here can; a bot operator can set `VISION_MODEL`.} other { A manager can switch to one that can with `/model set`: {models}.}} Nothing was sent or charged.',
+  documents_not_supported:
+    'This channel’s model `{model}` cannot read PDFs.{models, select, none { No model offered here can; a bot operator can name the ones that do in `DOCUMENT_MODELS`.} other { A manager can switch to one that can with `/model set`: {models}.}} Nothing was sent or charged.',
+  capabilities_unknown:
+    'I do not know yet which models {what, select, images {can read images} documents {can read PDFs} other {reason, nor how}}: Mistral’s list of models has not answered. Please try again in a few minutes. Nothing was sent or charged.',
+  reasoning_effort_refused:
+    'Mistral refused the reasoning effort `{effort}` that this channel uses with `{model}`{efforts, select, none {: this model takes none} other {; it takes {efforts}}}. A manager can change it with `/model set`. Nothing was charged.',
+  reasoning_not_supported:
+    '`{model}` does not reason, so it takes no `reasoning` option.{models, select, none {} other { Models that reason: {models}.}}',
+  reasoning_effort_not_offered:
+    '`{model}` takes the reasoning efforts {efforts} (or `default`, its own), not `{effort}`.',
+  model_set_reasoning: 'This channel now uses `{model}` with reasoning effort `{effort}`.',
+  model_set_effort_cleared:
+    'This channel now uses `{model}`. Its reasoning effort `{effort}` does not apply to this model, so it was cleared.',
+  model_show_reasoning: 'Reasoning effort: `{effort}`.',
+  model_list_legend: '🖼️ reads images · 📄 reads PDFs · 💭 reasons (`/model set` with `reasoning:`)',
+  reasoning_choice_default: 'default (the model’s own)',
+  cmd_model_set_reasoning:
+    'How much a reasoning model thinks first (the efforts it takes; default = its own)',
 } as const;
 
 export type MessageCode = keyof typeof en;

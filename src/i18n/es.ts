@@ -5,7 +5,7 @@ import type { MessageCode } from './en.ts';
  * selects. One neutral Spanish serves both of Discord's Spanish locales (`es-ES`, `es-419`): "tú",
  * no "vosotros", no regional words. Numbers are still formatted for the member's region (see
  * `t`). Permission names are the ones Discord's Spanish client shows. A no-break space (U+00A0)
- * keeps "80 %" on one line.
+ * keeps a number and its percent sign on one line.
  */
 export const es = {
   blank_prompt: 'Tu pregunta está vacía. Escribe tu pregunta después de `prompt:`.',
@@ -142,6 +142,8 @@ export const es = {
     'Ese canal no es de este servidor. Elige uno de los canales de texto de este servidor.',
   chart_description:
     'Gráfico de barras: tokens por día en {month}, apilados por modelo. Las cifras están en el mensaje.',
+  chart_title: 'Tokens por día, {month} (UTC)',
+  chart_empty: 'Todavía no hay consumo este mes',
 
   budget_guild_id:
     'Indica un ID de servidor: de 17 a 20 dígitos (clic derecho en el servidor → Copiar ID del servidor).',
@@ -218,4 +220,38 @@ export const es = {
   answer_forgotten:
     'Ya no tengo esta pregunta (las respuestas se pueden regenerar durante {days, plural, one {# día} many {# de días} other {# días}}). Vuelve a preguntar.',
   no_reasoning: 'Esta respuesta no tiene razonamiento que mostrar.',
+
+  // Attachments, vision and reasoning models.
+  attachment_too_many_images:
+    'Adjuntaste {count, number} imágenes; Mistral lee como máximo {max, number} por pregunta. Pregunta por menos a la vez. No se envió ni se descontó nada.',
+  attachment_too_large:
+    '`{name}` ocupa {mb, number} MB; acepto archivos de {max, number} MB como máximo. Adjunta una copia más pequeña. No se envió ni se descontó nada.',
+  attachment_text_too_long:
+    '`{name}`{others, plural, =0 { suma} one { y # archivo más suman} many { y # de archivos más suman} other { y # archivos más suman}} {exact, select, yes {unos} other {al menos}} {tokens, number} tokens; los archivos de una pregunta pueden añadir como máximo {limit, number} (`MAX_ATTACHMENT_TOKENS`). Adjunta un archivo más corto o pega la parte que necesitas. No se envió ni se descontó nada.',
+  attachment_not_readable:
+    '{kind, select, image {`{name}` {format, select, none {no es una imagen que pueda leer} other {es una imagen {format}}}: Mistral lee imágenes PNG, JPEG, WEBP y GIF sin animación. Conviértela y adjúntala de nuevo.} pdf {`{name}` tiene nombre de PDF, pero no es uno que pueda leer.} other {`{name}` no es un archivo que pueda leer{format, select, none {} other { (formato: {format})}}: acepto imágenes (PNG, JPEG, WEBP, GIF sin animación), archivos de texto UTF-8 y PDF.}} No se envió ni se descontó nada.',
+  attachment_animated:
+    '`{name}` es animado; Mistral solo lee imágenes fijas. Adjunta una imagen fija (una captura del fotograma que te interesa). No se envió ni se descontó nada.',
+  attachment_unavailable:
+    'No pude descargar `{name}` de Discord{why, select, expired { (su enlace caducó: adjunta el archivo de nuevo)} timeout { (tardó demasiado)} other {}}. No se envió ni se descontó nada.',
+  vision_not_supported:
+    'El modelo de este canal, `{model}`, no puede leer imágenes.{models, select, none { Ningún modelo disponible aquí puede; un operador del bot puede configurar `VISION_MODEL`.} other { Un administrador puede cambiar a uno que sí pueda con `/model set`: {models}.}} No se envió ni se descontó nada.',
+  documents_not_supported:
+    'El modelo de este canal, `{model}`, no puede leer PDF.{models, select, none { Ningún modelo disponible aquí puede; un operador del bot puede indicar los que sí en `DOCUMENT_MODELS`.} other { Un administrador puede cambiar a uno que sí pueda con `/model set`: {models}.}} No se envió ni se descontó nada.',
+  capabilities_unknown:
+    'Todavía no sé qué modelos {what, select, images {pueden leer imágenes} documents {pueden leer PDF} other {razonan, ni cómo}}: la lista de modelos de Mistral no respondió. Vuelve a intentarlo en unos minutos. No se envió ni se descontó nada.',
+  reasoning_effort_refused:
+    'Mistral rechazó el esfuerzo de razonamiento `{effort}` que este canal usa con `{model}`{efforts, select, none {: este modelo no admite ninguno} other {; admite {efforts}}}. Un administrador puede cambiarlo con `/model set`. No se descontó nada.',
+  reasoning_not_supported:
+    '`{model}` no razona, así que no admite la opción `reasoning`.{models, select, none {} other { Modelos que razonan: {models}.}}',
+  reasoning_effort_not_offered:
+    '`{model}` admite los esfuerzos de razonamiento {efforts} (o `default`, el suyo propio), no `{effort}`.',
+  model_set_reasoning: 'Este canal ahora usa `{model}` con esfuerzo de razonamiento `{effort}`.',
+  model_set_effort_cleared:
+    'Este canal ahora usa `{model}`. Su esfuerzo de razonamiento `{effort}` no se aplica a este modelo, así que se borró.',
+  model_show_reasoning: 'Esfuerzo de razonamiento: `{effort}`.',
+  model_list_legend: '🖼️ lee imágenes · 📄 lee PDF · 💭 razona (`/model set` con `reasoning:`)',
+  reasoning_choice_default: 'predeterminado (el del modelo)',
+  cmd_model_set_reasoning:
+    'Cuánto piensa antes un modelo que razona (los esfuerzos que admite; default = el suyo)',
 } satisfies Record<MessageCode, string>;

@@ -89,7 +89,7 @@ export const fr = {
   forget_outside_thread:
     'Seuls les fils se souviennent des questions précédentes, il n’y a donc rien à oublier ici. Chaque `/ask` dans un salon repart de zéro ; utilise `/forget` dans un fil.',
   forgotten:
-    '{turns, plural, =0 {Ce fil n’avait rien en mémoire.} one {Oublié : # question précédente et sa réponse.} many {Oubliés : # de questions précédentes et leurs réponses.} other {Oubliés : # questions précédentes et leurs réponses.}} Le prochain `/ask` ici repart de zéro.',
+    '{turns, plural, =0 {Ce fil n’avait rien en mémoire.} one {Oubliée : # question précédente et sa réponse.} many {Oubliées : # de questions précédentes et leurs réponses.} other {Oubliées : # questions précédentes et leurs réponses.}} Le prochain `/ask` ici repart de zéro.',
 
   model_show:
     'Ce salon utilise `{model}`{unavailable, select, yes { (indisponible sur ce bot pour le moment)} other {}}.',
@@ -142,6 +142,8 @@ export const fr = {
     'Ce salon n’est pas sur ce serveur. Choisis l’un des salons textuels de ce serveur.',
   chart_description:
     'Graphique en barres : tokens par jour en {month}, empilés par modèle. Les chiffres sont dans le message.',
+  chart_title: 'Tokens par jour, {month} (UTC)',
+  chart_empty: 'Aucune consommation ce mois-ci pour l’instant',
 
   budget_guild_id:
     'Indique un ID de serveur : 17 à 20 chiffres (clic droit sur le serveur → Copier l’identifiant du serveur).',
@@ -222,4 +224,38 @@ export const fr = {
   answer_forgotten:
     'Je n’ai plus cette question (les réponses peuvent être régénérées pendant {days, plural, one {# jour} many {# de jours} other {# jours}}). Pose-la à nouveau.',
   no_reasoning: 'Cette réponse n’a pas de raisonnement à montrer.',
+
+  // Attachments, vision and reasoning models.
+  attachment_too_many_images:
+    'Tu as joint {count, number} images ; Mistral en lit au plus {max, number} par question. Pose ta question sur moins d’images à la fois. Rien n’a été envoyé ni décompté.',
+  attachment_too_large:
+    '`{name}` fait {mb, number} Mo ; j’accepte des fichiers de {max, number} Mo au plus. Joins une copie plus légère. Rien n’a été envoyé ni décompté.',
+  attachment_text_too_long:
+    '`{name}`{others, plural, =0 { représente} one { et # autre fichier représentent} many { et # d’autres fichiers représentent} other { et # autres fichiers représentent}} {exact, select, yes {environ} other {au moins}} {tokens, number} tokens ; les fichiers d’une question peuvent en ajouter au plus {limit, number} (`MAX_ATTACHMENT_TOKENS`). Joins un fichier plus court ou colle la partie dont tu as besoin. Rien n’a été envoyé ni décompté.',
+  attachment_not_readable:
+    '{kind, select, image {`{name}` {format, select, none {n’est pas une image que je sais lire} other {est une image {format}}} : Mistral lit les images PNG, JPEG, WEBP et GIF non animées. Convertis-la et joins-la à nouveau.} pdf {`{name}` porte le nom d’un PDF, mais je ne sais pas le lire.} other {`{name}` n’est pas un fichier que je sais lire{format, select, none {} other { (format : {format})}} : j’accepte les images (PNG, JPEG, WEBP, GIF non animé), les fichiers texte UTF-8 et les PDF.}} Rien n’a été envoyé ni décompté.',
+  attachment_animated:
+    '`{name}` est animé ; Mistral ne lit que les images fixes. Joins une image fixe (une capture de l’image qui t’intéresse). Rien n’a été envoyé ni décompté.',
+  attachment_unavailable:
+    'Je n’ai pas pu télécharger `{name}` depuis Discord{why, select, expired { (son lien a expiré : joins à nouveau le fichier)} timeout { (c’était trop long)} other {}}. Rien n’a été envoyé ni décompté.',
+  vision_not_supported:
+    'Le modèle de ce salon, `{model}`, ne sait pas lire les images.{models, select, none { Aucun modèle proposé ici n’en est capable ; un opérateur du bot peut définir `VISION_MODEL`.} other { Un responsable peut passer à un modèle qui en est capable avec `/model set` : {models}.}} Rien n’a été envoyé ni décompté.',
+  documents_not_supported:
+    'Le modèle de ce salon, `{model}`, ne sait pas lire les PDF.{models, select, none { Aucun modèle proposé ici n’en est capable ; un opérateur du bot peut indiquer ceux qui le peuvent dans `DOCUMENT_MODELS`.} other { Un responsable peut passer à un modèle qui en est capable avec `/model set` : {models}.}} Rien n’a été envoyé ni décompté.',
+  capabilities_unknown:
+    'Je ne sais pas encore quels modèles {what, select, images {savent lire les images} documents {savent lire les PDF} other {raisonnent, ni comment}} : la liste des modèles de Mistral n’a pas répondu. Réessaie dans quelques minutes. Rien n’a été envoyé ni décompté.',
+  reasoning_effort_refused:
+    'Mistral a refusé l’effort de raisonnement `{effort}` que ce salon utilise avec `{model}`{efforts, select, none { : ce modèle n’en accepte aucun} other { ; il accepte {efforts}}}. Un responsable peut le changer avec `/model set`. Rien n’a été décompté.',
+  reasoning_not_supported:
+    '`{model}` ne raisonne pas, il n’accepte donc pas l’option `reasoning`.{models, select, none {} other { Modèles qui raisonnent : {models}.}}',
+  reasoning_effort_not_offered:
+    '`{model}` accepte les efforts de raisonnement {efforts} (ou `default`, le sien), pas `{effort}`.',
+  model_set_reasoning: 'Ce salon utilise désormais `{model}` avec l’effort de raisonnement `{effort}`.',
+  model_set_effort_cleared:
+    'Ce salon utilise désormais `{model}`. Son effort de raisonnement `{effort}` ne s’applique pas à ce modèle, il a donc été effacé.',
+  model_show_reasoning: 'Effort de raisonnement : `{effort}`.',
+  model_list_legend: '🖼️ lit les images · 📄 lit les PDF · 💭 raisonne (`/model set` avec `reasoning:`)',
+  reasoning_choice_default: 'par défaut (celui du modèle)',
+  cmd_model_set_reasoning:
+    'Combien un modèle qui raisonne réfléchit d’abord (efforts acceptés ; default = le sien)',
 } satisfies Record<MessageCode, string>;

@@ -142,6 +142,8 @@ export const it = {
     'Quel canale non è in questo server. Scegli uno dei canali testuali di questo server.',
   chart_description:
     'Grafico a barre: token al giorno a {month}, impilati per modello. I numeri sono nel messaggio.',
+  chart_title: 'Token al giorno, {month} (UTC)',
+  chart_empty: 'Ancora nessun consumo questo mese',
 
   budget_guild_id: 'Indica un ID server: da 17 a 20 cifre (clic destro sul server → Copia ID server).',
   budget_member_both: 'Indica `tokens:` oppure `clear:`, non entrambi.',
@@ -220,4 +222,38 @@ export const it = {
   answer_forgotten:
     'Non ho più questa domanda (le risposte si possono rigenerare per {days, plural, one {# giorno} many {# di giorni} other {# giorni}}). Chiedi di nuovo.',
   no_reasoning: 'Questa risposta non ha un ragionamento da mostrare.',
+
+  // Attachments, vision and reasoning models.
+  attachment_too_many_images:
+    'Hai allegato {count, number} immagini; Mistral ne legge al massimo {max, number} per domanda. Chiedi su meno immagini alla volta. Non è stato inviato né addebitato nulla.',
+  attachment_too_large:
+    '`{name}` è di {mb, number} MB; accetto file di al massimo {max, number} MB. Allega una copia più piccola. Non è stato inviato né addebitato nulla.',
+  attachment_text_too_long:
+    '`{name}`{others, plural, =0 { arriva} one { e # altro file arrivano} many { e # di altri file arrivano} other { e altri # file arrivano}} a {exact, select, yes {circa} other {almeno}} {tokens, number} token; i file di una domanda possono aggiungerne al massimo {limit, number} (`MAX_ATTACHMENT_TOKENS`). Allega un file più breve o incolla la parte che ti serve. Non è stato inviato né addebitato nulla.',
+  attachment_not_readable:
+    '{kind, select, image {`{name}` {format, select, none {non è un’immagine che so leggere} other {è un’immagine {format}}}: Mistral legge immagini PNG, JPEG, WEBP e GIF non animate. Convertila e allegala di nuovo.} pdf {`{name}` ha il nome di un PDF, ma non è un PDF che so leggere.} other {`{name}` non è un file che so leggere{format, select, none {} other { (formato: {format})}}: accetto immagini (PNG, JPEG, WEBP, GIF non animate), file di testo UTF-8 e PDF.}} Non è stato inviato né addebitato nulla.',
+  attachment_animated:
+    '`{name}` è animato; Mistral legge solo immagini statiche. Allega un’immagine fissa (uno screenshot del fotogramma che ti interessa). Non è stato inviato né addebitato nulla.',
+  attachment_unavailable:
+    'Non sono riuscito a scaricare `{name}` da Discord{why, select, expired { (il link è scaduto: allega di nuovo il file)} timeout { (ci è voluto troppo)} other {}}. Non è stato inviato né addebitato nulla.',
+  vision_not_supported:
+    'Il modello di questo canale, `{model}`, non sa leggere le immagini.{models, select, none { Nessun modello offerto qui ci riesce; un operatore del bot può impostare `VISION_MODEL`.} other { Chi gestisce il canale può passare a uno che ci riesce con `/model set`: {models}.}} Non è stato inviato né addebitato nulla.',
+  documents_not_supported:
+    'Il modello di questo canale, `{model}`, non sa leggere i PDF.{models, select, none { Nessun modello offerto qui ci riesce; un operatore del bot può indicare quelli che ci riescono in `DOCUMENT_MODELS`.} other { Chi gestisce il canale può passare a uno che ci riesce con `/model set`: {models}.}} Non è stato inviato né addebitato nulla.',
+  capabilities_unknown:
+    'Non so ancora quali modelli {what, select, images {sanno leggere le immagini} documents {sanno leggere i PDF} other {ragionano, né come}}: l’elenco dei modelli di Mistral non ha risposto. Riprova tra qualche minuto. Non è stato inviato né addebitato nulla.',
+  reasoning_effort_refused:
+    'Mistral ha rifiutato lo sforzo di ragionamento `{effort}` che questo canale usa con `{model}`{efforts, select, none {: questo modello non ne accetta nessuno} other {; accetta {efforts}}}. Chi gestisce il canale può cambiarlo con `/model set`. Non è stato addebitato nulla.',
+  reasoning_not_supported:
+    '`{model}` non ragiona, quindi non accetta l’opzione `reasoning`.{models, select, none {} other { Modelli che ragionano: {models}.}}',
+  reasoning_effort_not_offered:
+    '`{model}` accetta gli sforzi di ragionamento {efforts} (o `default`, il suo), non `{effort}`.',
+  model_set_reasoning: 'Ora questo canale usa `{model}` con sforzo di ragionamento `{effort}`.',
+  model_set_effort_cleared:
+    'Ora questo canale usa `{model}`. Il suo sforzo di ragionamento `{effort}` non vale per questo modello, quindi è stato rimosso.',
+  model_show_reasoning: 'Sforzo di ragionamento: `{effort}`.',
+  model_list_legend: '🖼️ legge immagini · 📄 legge PDF · 💭 ragiona (`/model set` con `reasoning:`)',
+  reasoning_choice_default: 'predefinito (quello del modello)',
+  cmd_model_set_reasoning:
+    'Quanto riflette prima un modello che ragiona (gli sforzi che accetta; default = il suo)',
 } satisfies Record<MessageCode, string>;

@@ -140,6 +140,8 @@ export const ptBR = {
   alerts_foreign_channel: 'Esse canal não é deste servidor. Escolha um dos canais de texto deste servidor.',
   chart_description:
     'Gráfico de barras: tokens por dia em {month}, empilhados por modelo. Os números estão na mensagem.',
+  chart_title: 'Tokens por dia, {month} (UTC)',
+  chart_empty: 'Nenhum uso ainda este mês',
 
   budget_guild_id:
     'Informe um ID de servidor: 17 a 20 dígitos (clique com o botão direito no servidor → Copiar ID do servidor).',
@@ -217,4 +219,38 @@ export const ptBR = {
   answer_forgotten:
     'Não tenho mais esta pergunta (as respostas podem ser geradas de novo por {days, plural, one {# dia} many {# de dias} other {# dias}}). Pergunte de novo.',
   no_reasoning: 'Esta resposta não tem raciocínio para mostrar.',
+
+  // Attachments, vision and reasoning models.
+  attachment_too_many_images:
+    'Você anexou {count, number} imagens; a Mistral lê no máximo {max, number} por pergunta. Pergunte sobre menos imagens de cada vez. Nada foi enviado nem descontado.',
+  attachment_too_large:
+    '`{name}` tem {mb, number} MB; aceito arquivos de no máximo {max, number} MB. Anexe uma cópia menor. Nada foi enviado nem descontado.',
+  attachment_text_too_long:
+    '`{name}`{others, plural, =0 { soma} one { e mais # arquivo somam} many { e mais # de arquivos somam} other { e mais # arquivos somam}} {exact, select, yes {cerca de} other {pelo menos}} {tokens, number} tokens; os arquivos de uma pergunta podem somar no máximo {limit, number} (`MAX_ATTACHMENT_TOKENS`). Anexe um arquivo mais curto ou cole a parte de que precisa. Nada foi enviado nem descontado.',
+  attachment_not_readable:
+    '{kind, select, image {`{name}` {format, select, none {não é uma imagem que eu consiga ler} other {é uma imagem {format}}}: a Mistral lê imagens PNG, JPEG, WEBP e GIF sem animação. Converta e anexe de novo.} pdf {`{name}` tem nome de PDF, mas não é um que eu consiga ler.} other {`{name}` não é um arquivo que eu consiga ler{format, select, none {} other { (formato: {format})}}: aceito imagens (PNG, JPEG, WEBP, GIF sem animação), arquivos de texto UTF-8 e PDFs.}} Nada foi enviado nem descontado.',
+  attachment_animated:
+    '`{name}` é animado; a Mistral só lê imagens estáticas. Anexe uma imagem parada (uma captura do quadro que você quer). Nada foi enviado nem descontado.',
+  attachment_unavailable:
+    'Não consegui baixar `{name}` do Discord{why, select, expired { (o link expirou: anexe o arquivo de novo)} timeout { (demorou demais)} other {}}. Nada foi enviado nem descontado.',
+  vision_not_supported:
+    'O modelo deste canal, `{model}`, não consegue ler imagens.{models, select, none { Nenhum modelo oferecido aqui consegue; um operador do bot pode definir `VISION_MODEL`.} other { Um administrador pode trocar para um que consiga com `/model set`: {models}.}} Nada foi enviado nem descontado.',
+  documents_not_supported:
+    'O modelo deste canal, `{model}`, não consegue ler PDFs.{models, select, none { Nenhum modelo oferecido aqui consegue; um operador do bot pode indicar os que conseguem em `DOCUMENT_MODELS`.} other { Um administrador pode trocar para um que consiga com `/model set`: {models}.}} Nada foi enviado nem descontado.',
+  capabilities_unknown:
+    'Ainda não sei quais modelos {what, select, images {conseguem ler imagens} documents {conseguem ler PDFs} other {raciocinam, nem como}}: a lista de modelos da Mistral não respondeu. Tente de novo em alguns minutos. Nada foi enviado nem descontado.',
+  reasoning_effort_refused:
+    'A Mistral recusou o esforço de raciocínio `{effort}` que este canal usa com `{model}`{efforts, select, none {: este modelo não aceita nenhum} other {; ele aceita {efforts}}}. Um administrador pode mudar isso com `/model set`. Nada foi descontado.',
+  reasoning_not_supported:
+    '`{model}` não raciocina, então não aceita a opção `reasoning`.{models, select, none {} other { Modelos que raciocinam: {models}.}}',
+  reasoning_effort_not_offered:
+    '`{model}` aceita os esforços de raciocínio {efforts} (ou `default`, o próprio dele), não `{effort}`.',
+  model_set_reasoning: 'Este canal agora usa `{model}` com esforço de raciocínio `{effort}`.',
+  model_set_effort_cleared:
+    'Este canal agora usa `{model}`. O esforço de raciocínio `{effort}` dele não se aplica a este modelo, então foi removido.',
+  model_show_reasoning: 'Esforço de raciocínio: `{effort}`.',
+  model_list_legend: '🖼️ lê imagens · 📄 lê PDFs · 💭 raciocina (`/model set` com `reasoning:`)',
+  reasoning_choice_default: 'padrão (o do próprio modelo)',
+  cmd_model_set_reasoning:
+    'Quanto um modelo que raciocina pensa antes (os esforços que aceita; default = o dele)',
 } satisfies Record<MessageCode, string>;

@@ -26,7 +26,11 @@ describe('the /usage chart', () => {
       byDay.push({ day, model: 'mistral-small-latest', totalTokens: 10_000 });
       if (d % 2 === 0) byDay.push({ day, model: 'codestral-2508', totalTokens: 2_000 });
     }
-    const bytes = await renderUsageChart({ month: '2026-02', byDay, title: 'February 2026' });
+    const bytes = await renderUsageChart({
+      month: '2026-02',
+      byDay,
+      title: 'Tokens per day, February 2026 (UTC)',
+    });
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.ok(bytes.length < 100_000, `${bytes.length} bytes`);
     const png = PNG.sync.read(bytes);
