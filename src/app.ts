@@ -15,6 +15,7 @@ import { Operators, operatorIdsOf } from './discord/operators.ts';
 import { PromptStash } from './discord/prompt-stash.ts';
 import { NO_MENTIONS } from './discord/reply.ts';
 import { registerCommands } from './discord/register.ts';
+import { budgetedRequests, DiscordRequestBudget } from './discord/request-budget.ts';
 import { BotEvents } from './events.ts';
 import { RequestGate } from './gate/gate.ts';
 import { ModelLimits } from './gate/model-limits.ts';
@@ -141,6 +142,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const archive = new AnswerArchive(store.keyv('answer'));
   const running = new RunningAnswers();
   const operators = new Operators(config.botOwnerIds);
+  const requests = new DiscordRequestBudget();
   const metrics = new BotMetrics(events, { gate, requestsPerSecond: config.requestsPerSecond });
   const client = new Client({
     // Slash commands, context menus and buttons need only Guilds; @mention chat adds message
@@ -158,7 +160,13 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
         ? { shards: 'auto' as const }
         : { shards: [...Array(config.shardCount).keys()], shardCount: config.shardCount }
       : {}),
-    rest: { api: config.discordApiUrl },
+    rest: {
+      api: config.discordApiUrl,
+      // Our budget is the global limit (it exempts interaction callbacks, as Discord does, and counts
+      // over a sliding second); discord.js' own fixed-window count would hold acknowledgements back.
+      makeRequest: budgetedRequests(requests, () => events.emit({ type: 'discord_rate_limited' })),
+      globalRequestsPerSecond: 1_000,
+    },
     allowedMentions: NO_MENTIONS,
   });
   const alerts = new BudgetAlerts({
@@ -194,6 +202,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       archive,
       running,
       stash: new PromptStash(store.keyv('ask-about')),
+      requests,
     },
     log,
     events,
@@ -207,6 +216,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       running,
       botUserId: () => client.user?.id,
       closing: () => closing,
+      roomForNotices: () => requests.hasRoomForOptional(),
       log,
       events,
     });

@@ -39,6 +39,8 @@ export type BotEvent =
       readonly waitedMs: number;
       readonly totalMs: number;
     }
+  /** Discord answered a REST call with 429 (each counts towards its invalid-request ban). */
+  | { readonly type: 'discord_rate_limited' }
   /** A command was refused on purpose (the user was told why). */
   | {
       readonly type: 'refused';

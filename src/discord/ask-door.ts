@@ -108,6 +108,7 @@ export async function askFromInteraction(
       archive: ctx.archive,
       log: ctx.log,
       ref: ctx.ref,
+      roomForNotices: () => ctx.requests.hasRoomForOptional(),
       ...(options.openThread && !place.inThread && interaction.channelId
         ? { openThread: { channelId: interaction.channelId, question } }
         : {}),

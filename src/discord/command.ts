@@ -23,6 +23,7 @@ import type { AnswerArchive, RunningAnswers } from './answer-archive.ts';
 import type { Operators } from './operators.ts';
 import type { PromptStash } from './prompt-stash.ts';
 import type { InteractionReply } from './reply.ts';
+import type { DiscordRequestBudget } from './request-budget.ts';
 
 /** A member permission a command may require (a key of discord.js' `PermissionFlagsBits`). */
 export type PermissionName = keyof typeof PermissionFlagsBits;
@@ -62,6 +63,8 @@ export interface AppContext {
   readonly archive: AnswerArchive;
   readonly running: RunningAnswers;
   readonly stash: PromptStash;
+  /** Every Discord REST call's shared budget; waiting notices only go when it has room. */
+  readonly requests: DiscordRequestBudget;
 }
 
 /** How the dispatcher acknowledges if the handler has not within 2 s (Discord drops it at 3 s). */

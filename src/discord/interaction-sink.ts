@@ -36,6 +36,8 @@ export interface InteractionSinkOptions {
   readonly log: Logger;
   /** The interaction's reference: upstream failures show it, so an operator can find the log line. */
   readonly ref: string;
+  /** Whether optional traffic (waiting notices) may go now; answers always do. */
+  readonly roomForNotices?: () => boolean;
   /** Least time between edits of one message. Default 1000 ms. */
   readonly minGapMs?: number;
 }
@@ -90,6 +92,8 @@ export class InteractionSink implements AnswerSink {
   waiting(position: number, etaMs: number, stalled: boolean): void {
     // Quick turns would only flash a notice; once one is shown it is kept up to date.
     if (!this.#noticeShown && etaMs < NOTICE_MIN_WAIT_MS && !stalled) return;
+    // A later notice replaces a skipped one; answers come first when Discord's budget is tight.
+    if (this.#o.roomForNotices && !this.#o.roomForNotices()) return;
     this.#noticeShown = true;
     this.#stream.notice(waitingText(this.#textLocale, position, etaMs, stalled));
   }

@@ -28,6 +28,8 @@ export interface MentionChatDeps {
   readonly running: RunningAnswers;
   readonly botUserId: () => string | undefined;
   readonly closing: () => boolean;
+  /** Whether optional traffic (waiting notices) may go now. */
+  readonly roomForNotices: () => boolean;
   readonly log: Logger;
   readonly events?: BotEvents;
 }
@@ -99,7 +101,14 @@ export function createMentionChat(deps: MentionChatDeps): (message: Message) => 
     });
     const locale = message.guild?.preferredLocale;
     const where = { guildId: message.guildId, command: 'mention' };
-    const sink = new MessageSink(message, { locale, archive: deps.archive, log, answerId: message.id, ref });
+    const sink = new MessageSink(message, {
+      locale,
+      archive: deps.archive,
+      log,
+      answerId: message.id,
+      ref,
+      roomForNotices: deps.roomForNotices,
+    });
     try {
       if (deps.closing()) throw new UserError('restarting');
       if (!message.inGuild()) throw new UserError('guild_only');
@@ -176,6 +185,7 @@ interface MessageSinkOptions {
   readonly log: Logger;
   readonly answerId: string;
   readonly ref: string;
+  readonly roomForNotices: () => boolean;
 }
 
 /** The sink of a mention: replies to the member's message, edited as the answer streams. */
@@ -235,6 +245,7 @@ class MessageSink implements AnswerSink {
 
   waiting(position: number, etaMs: number, stalled: boolean): void {
     if (!this.#noticeShown && etaMs < NOTICE_MIN_WAIT_MS && !stalled) return;
+    if (!this.#o.roomForNotices()) return;
     this.#noticeShown = true;
     this.#stream.notice(waitingText(this.#o.locale, position, etaMs, stalled));
   }

@@ -37,6 +37,7 @@ const WINDOWS = [
  * - `mistral_bot_upstream_seconds{model,outcome}`: each upstream attempt
  * - `mistral_bot_tokens_total{model,kind}`: prompt / completion tokens as Mistral reported them
  * - `mistral_bot_rate_limited_total{model}`: 429s that paused the gate
+ * - `mistral_bot_discord_rate_limited_total`: 429s from Discord
  * - `mistral_bot_gate_starts_total`, `mistral_bot_gate_utilisation`: starts, and starts per second ÷ the
  *   configured rate over the last minute (or since start-up, when younger)
  * - `mistral_bot_model_limit{model,window}`, `mistral_bot_model_remaining{model,window}`: limits as the
@@ -90,6 +91,11 @@ export class BotMetrics {
     name: `${PREFIX}rate_limited_total`,
     help: '429 answers that paused the gate, by model.',
     labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+  readonly #discordRateLimited = new Counter({
+    name: `${PREFIX}discord_rate_limited_total`,
+    help: '429 answers from Discord (each counts towards its invalid-request ban).',
     registers: [this.registry],
   });
   readonly #gateStarts = new Counter({
@@ -177,6 +183,9 @@ export class BotMetrics {
         return;
       case 'paused':
         this.#rateLimited.inc({ model: event.model });
+        return;
+      case 'discord_rate_limited':
+        this.#discordRateLimited.inc();
         return;
       case 'limits':
         for (const [field, window] of WINDOWS) {
