@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import { monthKey, nextMonthStart } from '../store/month.ts';
 import type { SettingsStore } from '../store/settings.ts';
 import type { UsageLedger } from '../store/usage-ledger.ts';
-import { leftOf, type BudgetNumbers, type HoldOutcome } from './hold.ts';
+import { leftOf, MIN_ANSWER_TOKENS, type BudgetNumbers, type HoldOutcome } from './hold.ts';
 
 /** Each member's cap within their server's month: a share of the server's budget, or tokens. */
 export type MemberShare =
@@ -216,7 +216,8 @@ export class BudgetService {
     throw refusalFor(outcome.reason, outcome.numbers, {
       guildLimit,
       memberLimit,
-      needed: q.promptTokens,
+      // The smallest answer worth asking for comes on top of the prompt.
+      needed: q.promptTokens + MIN_ANSWER_TOKENS,
       resetsAt: nextMonthStart(now),
       withContext: q.withContext === true,
     });
@@ -226,7 +227,13 @@ export class BudgetService {
    * Replaces a hold by what the answer cost. Never rejects: when the store refuses, the charge is
    * kept and retried (see the class comment), so an answer already shown is never lost or free.
    */
-  async settle(hold: BudgetHold, charge: Charge): Promise<void> {
+  async settle(hold: BudgetHold, reported: Charge): Promise<void> {
+    // The ledger takes whole, non-negative counts; a malformed report must not block every server.
+    const charge = {
+      model: reported.model,
+      promptTokens: wholeTokens(reported.promptTokens),
+      completionTokens: wholeTokens(reported.completionTokens),
+    };
     const pending: PendingCharge = { hold, charge, at: this.#now(), attempts: 0 };
     if (this.#pending.length > 0 || !(await this.#trySettle(pending))) {
       this.#pending.push(pending);
@@ -367,6 +374,11 @@ export class BudgetService {
   #now(): Date {
     return this.#o.now?.() ?? new Date();
   }
+}
+
+/** A token count as the ledger stores it: whole and not negative (rounded up: never charge less). */
+function wholeTokens(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.ceil(n) : 0;
 }
 
 /** A member's cap from the share setting, for a server budget of `guildLimit`. */
