@@ -57,6 +57,8 @@ export interface HarnessOptions {
   readonly mistral?: MistralStandInOptions;
   readonly ownerId?: string;
   readonly dataDir?: string;
+  /** Each guild's `preferred_locale` (its server language), by index; default `en-US`. */
+  readonly guildLocales?: readonly string[];
 }
 
 /**
@@ -74,6 +76,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     guilds: guilds.map((g, i) => ({
       id: g.guildId,
       name: `Server ${i + 1}`,
+      ...(opts.guildLocales?.[i] ? { preferredLocale: opts.guildLocales[i] } : {}),
       channels: [
         { id: g.channelId, name: 'general', type: 0 },
         { id: g.threadId, name: 'a-thread', type: 11, parentId: g.channelId },
