@@ -23,7 +23,8 @@ import { Pacer, type SendPacer } from './gate/pacer.ts';
 import type { Logger } from './log.ts';
 import { createMistralApi } from './mistral/client.ts';
 import { saysUnavailable } from './mistral/rate-limit-headers.ts';
-import { ModelDirectory, modelCatalogue } from './mistral/models.ts';
+import { AttachmentReader } from './ask/attachments.ts';
+import { ModelDirectory, modelCatalogue, refreshCapabilities } from './mistral/models.ts';
 import { BotMetrics } from './ops/metrics.ts';
 import { checkHealth, startOpsServer, type OpsServer } from './ops/ops-server.ts';
 import { PendingWork, withTimeout } from './ops/shutdown.ts';
@@ -93,7 +94,12 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   for (const { model, totalTokens } of await store.usage.keyMonthByModel(monthKey(new Date()))) {
     limits.seedMonthUsage(model, totalTokens);
   }
-  const models = new ModelDirectory(modelCatalogue(config.models, config.defaultModel), config.defaultModel);
+  const models = new ModelDirectory(modelCatalogue(config.models, config.defaultModel), config.defaultModel, {
+    visionModels: config.visionModels,
+    documentModels: config.documentModels,
+    reasoningEfforts: config.reasoningEfforts,
+    visionModel: config.visionModel,
+  });
   const mistral = createMistralApi({
     serverUrl: config.mistralServerUrl,
     apiKey: config.mistralApiKey,
@@ -104,6 +110,11 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       if (saysUnavailable(snapshot)) models.markUnavailable(model);
       events.emit({ type: 'limits', model, limits: snapshot });
     },
+  });
+  // Which models read images and PDFs and which reason: learned now (without stopping start-up if
+  // Mistral does not answer) and every hour.
+  const capabilities = refreshCapabilities(models, () => mistral.listModelCards(), {
+    log: log.child({ component: 'models' }),
   });
   const gate = new RequestGate({
     pacer,
@@ -133,6 +144,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     gate,
     mistral,
     models,
+    capabilities: models,
+    attachments: new AttachmentReader({ maxFileTokens: config.maxAttachmentTokens }),
     conversations,
     cooldowns: new Cooldowns(config.memberCooldownMs),
     limits: { maxAnswerTokens: config.maxAnswerTokens, maxPromptChars: config.maxPromptChars },
@@ -249,8 +262,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
         log,
       });
     }
+    await capabilities.ready;
     await client.login(config.discordToken);
   } catch (error) {
+    capabilities.stop();
     await Promise.allSettled([
       client.destroy(),
       gate.close(),
@@ -278,6 +293,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
 
   const shutDown = async () => {
     closing = true;
+    capabilities.stop();
     const t0 = performance.now();
     log.info(
       { inFlight: gate.inFlight, waiting: gate.waiting, graceMs: config.shutdownGraceMs },

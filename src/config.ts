@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_ATTACHMENT_TOKENS } from './ask/attachments.ts';
 import type { MemberShare } from './budget/budget-service.ts';
 import { parseModelLimits, type PoolLimitConfig } from './gate/model-limits.ts';
+import { REASONING_EFFORTS } from './mistral/models.ts';
 
 /** Where the Mistral API lives when `MISTRAL_SERVER_URL` is unset. */
 export const MISTRAL_DEFAULT_URL = 'https://api.mistral.ai';
@@ -74,6 +76,34 @@ const modelList = z
   )
   .transform((ids) => Object.freeze(ids));
 
+/** `model=effort|effort,…`: the reasoning efforts each listed model takes (values of the API's enum). */
+const reasoningEfforts = z.string().transform((text, ctx) => {
+  const efforts: Record<string, readonly string[]> = {};
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [model = '', list = ''] = entry.split('=').map((p) => p.trim());
+    const values = list
+      .split('|')
+      .map((v) => v.trim().toLowerCase())
+      .filter(Boolean);
+    if (
+      !/^[\w.:-]{1,100}$/.test(model) ||
+      values.length === 0 ||
+      values.some((v) => !REASONING_EFFORTS.includes(v))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be model=effort|effort, comma-separated, with efforts among ${REASONING_EFFORTS.join(', ')} (got "${entry}")`,
+      });
+      return z.NEVER;
+    }
+    efforts[model] = Object.freeze(values);
+  }
+  return Object.freeze(efforts);
+});
+
 /** A monthly usage threshold: absolute tokens, or a share of the model's monthly limit. */
 export type TokenThreshold =
   | { readonly kind: 'tokens'; readonly tokens: number }
@@ -141,6 +171,16 @@ const schema = z.object({
   MISTRAL_MODELS: optional(modelList),
   MAX_ANSWER_TOKENS: optional(integer(16, 32_000)),
   MAX_PROMPT_CHARS: optional(integer(1, 6_000)),
+  MAX_ATTACHMENT_TOKENS: optional(integer(0, 1_000_000)),
+  VISION_MODEL: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[\w.:-]{1,100}$/, 'must be a model name'),
+  ),
+  VISION_MODELS: optional(modelList),
+  DOCUMENT_MODELS: optional(modelList),
+  REASONING_EFFORTS: optional(reasoningEfforts),
   MISTRAL_MAX_RETRIES: optional(integer(0, 10)),
   MISTRAL_START_MARGIN_MS: optional(integer(0, 1_000)),
   CONVERSATION_MAX_TOKENS: optional(integer(0, 100_000)),
@@ -204,6 +244,16 @@ export interface Config {
   readonly models: readonly string[] | undefined;
   readonly maxAnswerTokens: number;
   readonly maxPromptChars: number;
+  /** Estimated tokens the text files and PDFs of one question may add. */
+  readonly maxAttachmentTokens: number;
+  /** Where questions with images go when the channel's model cannot read them; unset = refused. */
+  readonly visionModel: string | undefined;
+  /** Models that read images, replacing what the model cards say; unset = the cards. */
+  readonly visionModels: readonly string[] | undefined;
+  /** Models that read PDFs, replacing what the model cards say; unset = the cards. */
+  readonly documentModels: readonly string[] | undefined;
+  /** Reasoning efforts per model, over what the bot knows or learns; unset = none given. */
+  readonly reasoningEfforts: Readonly<Record<string, readonly string[]>> | undefined;
   readonly maxRetries: number;
   readonly startMarginMs: number;
   /** Most tokens (estimated) of a thread's earlier turns sent with a question; 0 = no memory. */
@@ -243,6 +293,7 @@ export const DEFAULTS = Object.freeze({
   logLevel: 'info',
   maxAnswerTokens: 1_024,
   maxPromptChars: 6_000,
+  maxAttachmentTokens: DEFAULT_MAX_ATTACHMENT_TOKENS,
   maxRetries: 3,
   startMarginMs: 15,
   conversationMaxTokens: 4_000,
@@ -302,6 +353,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     models: e.MISTRAL_MODELS,
     maxAnswerTokens: e.MAX_ANSWER_TOKENS ?? DEFAULTS.maxAnswerTokens,
     maxPromptChars: e.MAX_PROMPT_CHARS ?? DEFAULTS.maxPromptChars,
+    maxAttachmentTokens: e.MAX_ATTACHMENT_TOKENS ?? DEFAULTS.maxAttachmentTokens,
+    visionModel: e.VISION_MODEL,
+    visionModels: e.VISION_MODELS,
+    documentModels: e.DOCUMENT_MODELS,
+    reasoningEfforts: e.REASONING_EFFORTS,
     maxRetries: e.MISTRAL_MAX_RETRIES ?? DEFAULTS.maxRetries,
     startMarginMs: e.MISTRAL_START_MARGIN_MS ?? DEFAULTS.startMarginMs,
     conversationMaxTokens: e.CONVERSATION_MAX_TOKENS ?? DEFAULTS.conversationMaxTokens,

@@ -13,11 +13,18 @@ import {
   type TokenUsage,
 } from '../mistral/client.ts';
 import type { ModelDirectory } from '../mistral/models.ts';
+import {
+  AttachmentReader,
+  attachmentsOf,
+  DEFAULT_MAX_ATTACHMENT_TOKENS,
+  languageOf,
+  type ReadAttachment,
+} from './attachments.ts';
 import type { ConversationMemory, Turn } from './conversation.ts';
 import type { Cooldowns } from './cooldowns.ts';
 import { explainFailure, modelList } from './failures.ts';
-import type { ChannelProfiles } from './profile.ts';
-import { chatMessages, languageName, userTurn } from './prompt.ts';
+import type { ChannelProfile, ChannelProfiles } from './profile.ts';
+import { attachmentContent, chatMessages, languageName, userTurn } from './prompt.ts';
 import type { AnswerEnd, AskOutcome, AskRequest, FinishedAnswer } from './request.ts';
 import type { AnswerSink } from './sink.ts';
 
@@ -48,6 +55,24 @@ export interface AskServiceOptions {
   readonly gate: AskGate;
   readonly mistral: Pick<MistralApi, 'stream'>;
   readonly models: Pick<ModelDirectory, 'isOffered' | 'isUnavailable' | 'usable' | 'markUnavailable'>;
+  /**
+   * What each model takes (images, PDFs, reasoning efforts) and `VISION_MODEL`: the model
+   * directory, once it learns the cards. Absent: attachments go to the channel's model as they are
+   * and its reasoning effort is sent as set, so Mistral refuses what the model does not take.
+   */
+  readonly capabilities?: Pick<
+    ModelDirectory,
+    | 'capabilitiesOf'
+    | 'decides'
+    | 'knows'
+    | 'reasoningEfforts'
+    | 'visionModels'
+    | 'documentModels'
+    | 'visionModel'
+    | 'learnRefusal'
+  >;
+  /** Downloads and judges attachments (`MAX_ATTACHMENT_TOKENS`). Default: the default limits. */
+  readonly attachments?: AttachmentReader;
   readonly conversations: ConversationMemory;
   /** `MEMBER_COOLDOWN_SECONDS`; absent = none. */
   readonly cooldowns?: Cooldowns;
@@ -76,9 +101,12 @@ interface Streamed extends ChatResult {
  */
 export class AskService {
   readonly #o: AskServiceOptions;
+  readonly #reader: AttachmentReader;
 
   constructor(options: AskServiceOptions) {
     this.#o = options;
+    this.#reader =
+      options.attachments ?? new AttachmentReader({ maxFileTokens: DEFAULT_MAX_ATTACHMENT_TOKENS });
   }
 
   async answer(request: AskRequest, sink: AnswerSink, log: Logger = this.#o.log): Promise<AskOutcome> {
@@ -86,7 +114,14 @@ export class AskService {
       return await this.#answer(request, sink, log);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      await sink.refuse(error);
+      await sink
+        .refuse(error)
+        .catch((refuseError: unknown) =>
+          log.warn(
+            { err: refuseError, code: error.code },
+            'could not tell the member why the question was refused',
+          ),
+        );
       return { kind: 'refused', code: error.code };
     }
   }
@@ -97,16 +132,32 @@ export class AskService {
     const wait = o.cooldowns?.waitSeconds(request.guildId, request.userId) ?? 0;
     if (wait > 0) throw new UserError('cooldown', { seconds: wait });
     const profile = await o.profiles.profileFor(request.channelId, request.parentId);
-    const model = profile.model;
-    if (!o.models.isOffered(model) || o.models.isUnavailable(model)) {
-      throw new UserError('model_unavailable', { model, models: modelList(o.models.usable()) });
+    if (!o.models.isOffered(profile.model) || o.models.isUnavailable(profile.model)) {
+      throw new UserError('model_unavailable', {
+        model: profile.model,
+        models: modelList(o.models.usable()),
+      });
     }
+    // Files are judged (and downloaded) before anything is held; images may pick the model.
+    const attachments = await this.#reader.read(attachmentsOf(request.parts));
+    for (const a of attachments)
+      if (a.kind === 'image' && a.discordSize)
+        log.warn(
+          { discord: a.discordSize, header: { width: a.image.width, height: a.image.height } },
+          'an image is not the size Discord said; its tokens are estimated from the file',
+        );
+    const model = this.#modelFor(profile.model, attachments);
+    const effort = this.#effortFor(model, profile);
     const ownMemory = request.history === undefined && request.inThread;
     // Public answers follow the server's language; a translation is into the member's own.
     const language = languageName(
       request.task === 'translate' ? request.locale : (request.guildLocale ?? request.locale),
     );
-    const turn = userTurn(request, language);
+    const turn = userTurn(
+      request,
+      language,
+      attachments.length > 0 ? attachmentContent(attachments, model, languageOf) : undefined,
+    );
     let history: readonly Turn[] =
       request.history ?? (ownMemory ? await o.conversations.context(request.channelId) : []);
     // A regenerated answer must not see the answer it replaces.
@@ -124,9 +175,15 @@ export class AskService {
       model,
       messages: prompt.messages,
       maxTokens: hold.maxTokens,
-      ...(profile.reasoningEffort === undefined ? {} : { reasoningEffort: profile.reasoningEffort }),
+      ...(effort === undefined ? {} : { reasoningEffort: effort }),
     };
-    const reqLog = log.child({ model, maxTokens: hold.maxTokens, promptEstimate: prompt.tokens });
+    const reqLog = log.child({
+      model,
+      maxTokens: hold.maxTokens,
+      promptEstimate: prompt.tokens,
+      ...(attachments.length > 0 ? { attachments: attachments.map((a) => a.kind) } : {}),
+      ...(model === profile.model ? {} : { channelModel: profile.model }),
+    });
     const startedAt = performance.now();
     let firstStart: number | undefined;
     let shown = false;
@@ -165,7 +222,8 @@ export class AskService {
               shown: () => shown,
             });
           } catch (error) {
-            if (!shown) sink.retrying();
+            // Only a failure the gate retries puts the question back in line.
+            if (!shown && error instanceof UpstreamError && error.retryable) sink.retrying();
             throw error;
           }
         },
@@ -181,7 +239,7 @@ export class AskService {
       await o.budget.release(hold);
       if (error instanceof UpstreamError && error.kind === 'model_unavailable')
         o.models.markUnavailable(model);
-      throw explainFailure(error, model, o.models.usable());
+      throw this.#refusalFor(error, model, chat) ?? explainFailure(error, model, o.models.usable());
     }
 
     const usage = result.usage ?? estimatedUsage(prompt.tokens, result.content + result.reasoning);
@@ -263,6 +321,72 @@ export class AskService {
     }
   }
 
+  /**
+   * The model that answers: the channel's, unless it cannot read the question's images and
+   * `VISION_MODEL` can (that question only; the footer names it). Refused before anything is
+   * spent when no model here can read what was attached.
+   */
+  #modelFor(channelModel: string, attachments: readonly ReadAttachment[]): string {
+    const caps = this.#o.capabilities;
+    if (!caps || attachments.length === 0) return channelModel;
+    let model = channelModel;
+    if (attachments.some((a) => a.kind === 'image') && !caps.capabilitiesOf(model).vision) {
+      const vision = caps.visionModel;
+      if (vision !== undefined && vision !== model && !this.#o.models.isUnavailable(vision)) model = vision;
+      else if (!caps.decides('vision')) throw new UserError('capabilities_unknown', { what: 'images' });
+      else throw new UserError('vision_not_supported', { model, models: listed(caps.visionModels()) });
+    }
+    if (attachments.some((a) => a.kind === 'pdf') && !caps.capabilitiesOf(model).documents) {
+      if (!caps.decides('documents')) throw new UserError('capabilities_unknown', { what: 'documents' });
+      throw new UserError('documents_not_supported', { model, models: listed(caps.documentModels()) });
+    }
+    return model;
+  }
+
+  /**
+   * The channel's reasoning effort, when the answering model takes it: a model that does not
+   * reason, or takes other efforts, gets none (its own default). Unknown models get it as set.
+   */
+  #effortFor(model: string, profile: ChannelProfile): string | undefined {
+    const effort = profile.reasoningEffort;
+    const caps = this.#o.capabilities;
+    if (effort === undefined) return undefined;
+    if (!caps || !caps.knows(model)) return model === profile.model ? effort : undefined;
+    return caps.reasoningEfforts(model).includes(effort) ? effort : undefined;
+  }
+
+  /**
+   * A 400 in which Mistral says the model does not take what was sent (images, PDFs, the effort):
+   * learned, so the next question is told before anything is sent, and explained to the member.
+   */
+  #refusalFor(error: unknown, model: string, chat: ChatRequest): UserError | undefined {
+    if (!(error instanceof UpstreamError) || !error.refusal) return undefined;
+    const caps = this.#o.capabilities;
+    const refusal = error.refusal;
+    caps?.learnRefusal(model, refusal);
+    const cause = { cause: error };
+    switch (refusal.kind) {
+      case 'images':
+        return new UserError(
+          'vision_not_supported',
+          { model, models: listed(caps?.visionModels() ?? []) },
+          cause,
+        );
+      case 'documents':
+        return new UserError(
+          'documents_not_supported',
+          { model, models: listed(caps?.documentModels() ?? []) },
+          cause,
+        );
+      case 'effort':
+        return new UserError(
+          'reasoning_effort_refused',
+          { model, effort: chat.reasoningEffort ?? '', efforts: listed(refusal.accepted ?? []) },
+          cause,
+        );
+    }
+  }
+
   async #remember(request: AskRequest, threadId: string | undefined, turn: Turn): Promise<void> {
     if (!threadId) return;
     if (request.regenerated) await this.#o.conversations.rememberRegenerated(threadId, turn);
@@ -295,6 +419,11 @@ export function checkQuestion(request: Pick<AskRequest, 'task' | 'parts'>, maxCh
   const hasMore = request.parts.some((p) => p.kind !== 'text');
   if (words.trim() === '' && !hasMore && request.task === 'ask') throw new UserError('blank_prompt');
   if (length > maxChars) throw new UserError('prompt_too_long', { length, limit: maxChars });
+}
+
+/** Names for a refusal's list (`a`, `b`), or `none` for its select. */
+function listed(names: readonly string[]): string {
+  return names.length > 0 ? modelList(names) : 'none';
 }
 
 /** Usage when Mistral reported none: our prompt estimate plus the estimate of what came back. */

@@ -1,5 +1,6 @@
 import { estimateTokens, MESSAGE_OVERHEAD_TOKENS } from '../budget/estimate.ts';
 import type { ChatMessage, ContentPart } from '../mistral/client.ts';
+import { estimateImageTokens, type ReadAttachment } from './attachments.ts';
 import { turnMessages, type Turn } from './conversation.ts';
 import type { AskRequest, AskTask } from './request.ts';
 
@@ -48,18 +49,30 @@ export interface UserTurn {
   readonly tokens: number;
 }
 
+/** What a question's attachments add to its user turn (see {@link attachmentContent}). */
+export interface TurnExtra {
+  /** Image and document chunks, after the text. */
+  readonly parts: readonly ContentPart[];
+  /** Short lines about the member's own files, sent and remembered. */
+  readonly notes: readonly string[];
+  /** Estimated tokens of `parts` (text is estimated from the text itself). */
+  readonly tokens: number;
+  /** Notes that belong inside a quoted message's block, by the quote's index in the request's parts. */
+  readonly quoteNotes?: ReadonlyMap<number, readonly string[]>;
+  /** Text the model gets after everything else but memory does not keep (files' contents). */
+  readonly blocks?: readonly string[];
+}
+
 /**
- * Text parts of a request as one user turn. Attachments are not handled here (see the ask service):
- * their content parts, notes and token estimates are passed in `extra`.
+ * Text parts of a request as one user turn, with what its attachments add (`extra`, from
+ * {@link attachmentContent}): image and PDF chunks after the text, a note per file (inside the
+ * quoted message's block for a quoted message's files), and text files' contents as fenced blocks
+ * at the end. Memory keeps the words and the notes, never a file's content or an image.
  */
 export function userTurn(
   request: Pick<AskRequest, 'task' | 'parts' | 'locale' | 'guildLocale'>,
   language: string,
-  extra: {
-    readonly parts: readonly ContentPart[];
-    readonly notes: readonly string[];
-    readonly tokens: number;
-  } = {
+  extra: TurnExtra = {
     parts: [],
     notes: [],
     tokens: 0,
@@ -68,15 +81,88 @@ export function userTurn(
   const lines: string[] = [];
   const instruction = taskInstruction(request.task, language);
   if (instruction) lines.push(instruction);
-  for (const part of request.parts) {
+  request.parts.forEach((part, i) => {
     if (part.kind === 'text') lines.push(part.text);
-    else if (part.kind === 'quote') lines.push(quoteBlock(part.author, part.text));
-  }
+    else if (part.kind === 'quote')
+      lines.push(quoteBlock(part.author, part.text, extra.quoteNotes?.get(i) ?? []));
+  });
   lines.push(...extra.notes);
-  const text = lines.join('\n\n');
+  const remembered = lines.join('\n\n');
+  const text = [...lines, ...(extra.blocks ?? [])].join('\n\n');
   const content: string | ContentPart[] =
-    extra.parts.length === 0 ? text : [{ type: 'text', text }, ...extra.parts];
-  return { content, remembered: text, tokens: estimateTokens(text) + extra.tokens + MESSAGE_OVERHEAD_TOKENS };
+    extra.parts.length === 0
+      ? text
+      : [...(text === '' ? [] : [{ type: 'text' as const, text }]), ...extra.parts];
+  return { content, remembered, tokens: estimateTokens(text) + extra.tokens + MESSAGE_OVERHEAD_TOKENS };
+}
+
+/** A size as a note shows it: `512 B`, `20.0 kB`, `1.2 MB`. */
+export function sizeText(bytes: number): string {
+  if (bytes < 1_024) return `${bytes} B`;
+  if (bytes < 1_048_576) return `${(bytes / 1_024).toFixed(1)} kB`;
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}
+
+/** The line that stands for an attachment in the prompt and in memory: `[image: cat.png, 1024×768]`. */
+export function attachmentNote(read: ReadAttachment): string {
+  const name = read.attachment.name.replace(/[[\]\r\n]/g, '');
+  switch (read.kind) {
+    case 'image':
+      return `[image: ${name}, ${read.image.width}×${read.image.height}]`;
+    case 'pdf':
+      return `[PDF: ${name}, ${sizeText(read.bytes)}]`;
+    case 'text':
+      return `[file: ${name}, ${sizeText(read.bytes)}]`;
+  }
+}
+
+/**
+ * A text file as the model reads it: marked off as data and named after the file, inside a fence
+ * longer than any run of backticks in it (so the file cannot close it), its language from the
+ * extension.
+ */
+export function fileBlock(name: string, language: string, text: string): string {
+  const longest = (text.match(/`+/g) ?? []).reduce((most, run) => Math.max(most, run.length), 0);
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  const body = text.endsWith('\n') ? text : `${text}\n`;
+  return `<attachment name="${name.replace(/["<>\r\n]/g, '')}">\n${fence}${language}\n${body}${fence}\n</attachment>`;
+}
+
+/**
+ * What read attachments add to a user turn for `model`: each image as an `image_url` chunk and
+ * each PDF as a `document_url` chunk (their `data:` URLs), a note per file, text files as fenced
+ * blocks, and the estimated tokens of the chunks (images by their patches for this model, see
+ * {@link estimateImageTokens}; PDFs by their bytes).
+ */
+export function attachmentContent(
+  read: readonly ReadAttachment[],
+  model: string,
+  languageOf: (name: string) => string,
+): TurnExtra {
+  const parts: ContentPart[] = [];
+  const notes: string[] = [];
+  const quoteNotes = new Map<number, string[]>();
+  const blocks: string[] = [];
+  let tokens = 0;
+  for (const r of read) {
+    const note = attachmentNote(r);
+    if (r.inQuote) quoteNotes.set(r.partIndex, [...(quoteNotes.get(r.partIndex) ?? []), note]);
+    else notes.push(note);
+    switch (r.kind) {
+      case 'image':
+        parts.push({ type: 'image_url', url: r.dataUrl });
+        tokens += estimateImageTokens(r.image.width, r.image.height, model);
+        break;
+      case 'pdf':
+        parts.push({ type: 'document_url', url: r.dataUrl, name: r.attachment.name });
+        tokens += r.tokens;
+        break;
+      case 'text':
+        blocks.push(fileBlock(r.attachment.name, languageOf(r.attachment.name), r.text));
+        break;
+    }
+  }
+  return { parts, notes, tokens, quoteNotes, blocks };
 }
 
 /** The whole prompt: system prompt, earlier turns, the question; and its estimated tokens. */

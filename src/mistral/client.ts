@@ -18,6 +18,7 @@ import {
   saysUnavailable,
   type RateLimitSnapshot,
 } from './rate-limit-headers.ts';
+import type { ModelCard, RequestRefusal } from './models.ts';
 
 /** Why one upstream attempt failed, translated at this edge so nothing above sees SDK types. */
 export type UpstreamFailureKind =
@@ -48,16 +49,25 @@ export class UpstreamError extends Error {
   /** The wait the server asked for (Retry-After), if it stated one. */
   readonly retryAfterMs: number | undefined;
   readonly model: string | undefined;
+  /** For a `bad_request`: what Mistral said the model does not take (images, documents, an effort). */
+  readonly refusal: RequestRefusal | undefined;
   constructor(
     kind: UpstreamFailureKind,
     message: string,
-    details: { status?: number; retryAfterMs?: number; model?: string; cause?: unknown } = {},
+    details: {
+      status?: number;
+      retryAfterMs?: number;
+      model?: string;
+      cause?: unknown;
+      refusal?: RequestRefusal;
+    } = {},
   ) {
     super(message, { cause: details.cause });
     this.kind = kind;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
     this.model = details.model;
+    this.refusal = details.refusal;
   }
   /** Whether another attempt later can succeed. */
   get retryable(): boolean {
@@ -122,6 +132,11 @@ export interface MistralApi {
   ): Promise<ChatResult>;
   /** IDs of the models this key can see (`GET /v1/models`). */
   listModels(): Promise<string[]>;
+  /**
+   * The cards of the models this key can see (`GET /v1/models`): what each takes (images,
+   * documents, reasoning). Not paced by the chat gate: it is not a chat request.
+   */
+  listModelCards(): Promise<ModelCard[]>;
   /** Stops listening for sends. */
   close(): void;
 }
@@ -222,9 +237,10 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
             throw new UpstreamError('malformed', 'Mistral returned no choices', { model: request.model });
           const parts = new ThinkingSplitter();
           parts.push(choice.message?.content);
+          parts.flush();
           return {
             content: parts.text,
-            reasoning: parts.thinking,
+            reasoning: parts.thinking.trim(),
             finishReason: choice.finishReason,
             usage: usageOf(res.usage),
           };
@@ -239,7 +255,7 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
         const parts = new ThinkingSplitter();
         let finishReason = '';
         let usage: TokenUsage | undefined;
-        const partial = () => ({ content: parts.text, reasoning: parts.thinking, usage });
+        const partial = () => ({ content: parts.text, reasoning: parts.thinking.trim(), usage });
         try {
           signal?.throwIfAborted();
           const events = unwrap(await chatStream(sdk, body(request)));
@@ -252,6 +268,9 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
             if (delta.text || delta.thinking) onDelta(delta);
             if (choice.finishReason) finishReason = choice.finishReason;
           }
+          // Text held back because it might have opened a <think> tag is the answer after all.
+          const tail = parts.flush();
+          if (tail.text) onDelta(tail);
         } catch (error) {
           if (signal?.aborted) throw new StreamStopped(partial());
           throw Object.assign(translate(error, ctx), { partial: partial() });
@@ -277,6 +296,30 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
         const { modelsList } = await import('@mistralai/mistralai/funcs/modelsList.js');
         const list = unwrap(await modelsList(sdk));
         return (list.data ?? []).flatMap((m) => ('id' in m && typeof m.id === 'string' ? [m.id] : []));
+      } catch (error) {
+        throw translate(error, { model: '' });
+      }
+    },
+    async listModelCards() {
+      try {
+        const { modelsList } = await import('@mistralai/mistralai/funcs/modelsList.js');
+        const list = unwrap(await modelsList(sdk));
+        // Cards of a type the SDK does not know carry no capabilities it can read: skipped.
+        return (list.data ?? []).flatMap((m) =>
+          m.type === 'base' || m.type === 'fine-tuned'
+            ? [
+                {
+                  id: m.id,
+                  aliases: m.aliases ?? [],
+                  capabilities: {
+                    vision: m.capabilities.vision,
+                    documents: m.capabilities.ocr,
+                    reasoning: m.capabilities.reasoning,
+                  },
+                },
+              ]
+            : [],
+        );
       } catch (error) {
         throw translate(error, { model: '' });
       }
@@ -353,6 +396,8 @@ export class ThinkingSplitter {
   thinking = '';
   /** Inside a literal <think> block; undefined until the text shows whether one opens it. */
   #inTag: boolean | undefined;
+  /** Just after `</think>`: whitespace that separates the block from the answer is dropped, however it is cut. */
+  #afterClose = false;
   #held = '';
 
   push(content: string | readonly ContentChunk[] | null | undefined): StreamDelta {
@@ -377,9 +422,32 @@ export class ThinkingSplitter {
     return { ...(text ? { text } : {}), ...(thinking ? { thinking } : {}) };
   }
 
+  /**
+   * Ends the content: text held back because it could still have become `<think>` is answer text
+   * after all (an answer that is just `<th`), and an unclosed think block's held tail is reasoning.
+   * Returns what it added.
+   */
+  flush(): StreamDelta {
+    const held = this.#held;
+    this.#held = '';
+    if (held === '') return {};
+    if (this.#inTag === true) {
+      this.thinking += held;
+      return { thinking: held };
+    }
+    this.#inTag = false;
+    this.text += held;
+    return { text: held };
+  }
+
   /** Plain text that may carry literal think tags (only at the very start of the answer). */
   #literal(piece: string): { text: string; thinking: string } {
-    if (this.#inTag === false) return { text: piece, thinking: '' };
+    if (this.#inTag === false) {
+      if (!this.#afterClose) return { text: piece, thinking: '' };
+      const text = piece.replace(/^\s+/, '');
+      if (text !== '') this.#afterClose = false;
+      return { text, thinking: '' };
+    }
     let rest = this.#held + piece;
     this.#held = '';
     if (this.#inTag === undefined) {
@@ -398,10 +466,9 @@ export class ThinkingSplitter {
     const close = rest.indexOf(THINK_CLOSE);
     if (close >= 0) {
       this.#inTag = false;
-      return {
-        thinking: rest.slice(0, close),
-        text: rest.slice(close + THINK_CLOSE.length).replace(/^\s+/, ''),
-      };
+      const text = rest.slice(close + THINK_CLOSE.length).replace(/^\s+/, '');
+      this.#afterClose = text === '';
+      return { thinking: rest.slice(0, close), text };
     }
     // Keep a possible partial closing tag for the next piece.
     let keep = 0;
@@ -538,6 +605,12 @@ function translate(error: unknown, ctx: CallContext): UpstreamError {
     }
     if (status === 401 || status === 403)
       return new UpstreamError('unauthorized', 'Mistral rejected the API key', details);
+    const refusal = status === 400 ? refusalOf(error.body) : undefined;
+    if (refusal)
+      return new UpstreamError('bad_request', 'Mistral refused what the request asks of this model', {
+        ...details,
+        refusal,
+      });
     if (status === 400 && /model/i.test(error.body))
       return new UpstreamError('unknown_model', 'Mistral does not know this model', details);
     if (status >= 500) return new UpstreamError('server_error', `Mistral answered ${status}`, details);
@@ -545,6 +618,35 @@ function translate(error: unknown, ctx: CallContext): UpstreamError {
   }
   // ConnectionError, RequestAbortedError, undici's TypeError('fetch failed') and anything else.
   return new UpstreamError('network', 'Could not reach Mistral', { model, cause: error });
+}
+
+/**
+ * What a 400 says the model does not take, from its message: images ("does not support image
+ * input"), documents, or a `reasoning_effort` (with the efforts it names: "Must be one of (none,
+ * high)"; none named when the model takes no effort at all). Matched loosely, by the words that
+ * matter, since Mistral's wording is not a contract.
+ */
+export function refusalOf(body: string): RequestRefusal | undefined {
+  let message = body;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'message' in parsed)
+      message = String(parsed.message);
+  } catch {
+    // Not JSON: read the text as it is.
+  }
+  const unsupported = /not supported|does not support|unsupported|not allowed/i.test(message);
+  if (/reasoning_effort/i.test(message) && (unsupported || /must be one of/i.test(message))) {
+    const listed = /one of[^([]*[([]([^)\]]*)[)\]]/i.exec(message)?.[1];
+    const accepted = listed
+      ?.split(',')
+      .map((e) => e.trim().replace(/^['"]|['"]$/g, ''))
+      .filter(Boolean);
+    return { kind: 'effort', accepted: accepted && accepted.length > 0 ? accepted : undefined };
+  }
+  if (unsupported && /image/i.test(message)) return { kind: 'images' };
+  if (unsupported && /document/i.test(message)) return { kind: 'documents' };
+  return undefined;
 }
 
 function causedByIdleTimeout(error: unknown): boolean {

@@ -124,7 +124,9 @@ describe('operating it: health, metrics, alerts, chart', () => {
       );
       const model = h.config.defaultModel;
       assert.equal(m.get(`mistral_bot_answers_total{model="${model}"}`), 3);
-      const charged = h.mistral.requests.filter((r) => r.status === 200);
+      const charged = h.mistral.requests.filter(
+        (r) => r.status === 200 && r.path.endsWith('/chat/completions'),
+      );
       assert.equal(charged.length, 3);
       const sum = (k: 'prompt_tokens' | 'completion_tokens') =>
         charged.reduce((n, r) => n + (r.usage?.[k] ?? 0), 0);

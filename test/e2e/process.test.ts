@@ -107,7 +107,8 @@ describe('the bot as a process', () => {
         first.kill('SIGKILL');
         await exitOf(first);
       }
-      const charged = mistral.requests.find((r) => r.status === 200)?.usage?.total_tokens;
+      const charged = mistral.requests.find((r) => r.status === 200 && r.path.endsWith('/chat/completions'))
+        ?.usage?.total_tokens;
       assert.ok(charged);
 
       const second = startProcess(env, cwd);

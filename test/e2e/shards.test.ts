@@ -135,7 +135,12 @@ describe('scale-out: two shard processes share one gate and one store through a 
 
     for (const [i, g] of guilds.entries()) {
       const charged = mistral.requests
-        .filter((r) => r.status === 200 && JSON.stringify(r.messages).includes(`server ${i} question`))
+        .filter(
+          (r) =>
+            r.status === 200 &&
+            r.path.endsWith('/chat/completions') &&
+            JSON.stringify(r.messages).includes(`server ${i} question`),
+        )
         .reduce((n, r) => n + (r.usage?.total_tokens ?? 0), 0);
       assert.equal(await reportedUsage(g), charged, `server ${i}`);
     }
