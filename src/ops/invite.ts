@@ -1,11 +1,13 @@
 import { OAuth2Scopes, PermissionFlagsBits } from 'discord.js';
 
 /**
- * What the bot needs in a server: answer and continue in channels and threads (Send Messages,
- * Send Messages in Threads, Create Public Threads), embeds and the /usage chart (Embed Links,
- * Attach Files), and context (Read Message History). Nothing else: no administrator, no mentions.
+ * What the bot needs in a server: see its channels (View Channel: budget alerts, @mention chat),
+ * answer and continue in channels and threads (Send Messages, Send Messages in Threads, Create
+ * Public Threads), embeds and the /usage chart (Embed Links, Attach Files), and context (Read
+ * Message History: the reply chains of @mention chat). Nothing else: no administrator, no mentions.
  */
 export const INVITE_PERMISSIONS: bigint =
+  PermissionFlagsBits.ViewChannel |
   PermissionFlagsBits.SendMessages |
   PermissionFlagsBits.SendMessagesInThreads |
   PermissionFlagsBits.CreatePublicThreads |

@@ -66,7 +66,7 @@ describe('npm run doctor', () => {
       ),
       out,
     );
-    assert.equal(INVITE_PERMISSIONS, 309_237_762_048n);
+    assert.equal(INVITE_PERMISSIONS, 309_237_763_072n);
     assert.ok(!out.includes(discord.token) && !out.includes('test-key'), 'no secret is printed');
     assert.equal(
       mistral.requests.filter((r) => r.path === '/v1/chat/completions').length,
