@@ -6,21 +6,15 @@ import 'dotenv/config';
 import { REST, Routes, type APIApplication } from 'discord.js';
 import { commandDefinitions } from '../src/commands/index.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/log.ts';
+import { configSecrets, createLogger } from '../src/log.ts';
 import { registerCommands } from '../src/discord/register.ts';
-import { urlPassword } from '../src/redact.ts';
 import { createSettingsStore } from '../src/store/settings.ts';
 import { openStore } from '../src/store/open-store.ts';
 
 try {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel, {
-    secrets: [
-      config.discordToken,
-      config.mistralApiKey,
-      urlPassword(config.redisUrl),
-      urlPassword(config.databaseUrl),
-    ].filter((s): s is string => s !== undefined),
+    secrets: configSecrets(config),
   });
   const flag = process.argv.indexOf('--guild');
   const guildId = flag >= 0 ? process.argv[flag + 1] : config.devGuildId;

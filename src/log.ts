@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { redactUrl } from './redact.ts';
+import { redactUrl, urlPassword } from './redact.ts';
 
 export type { Logger };
 
@@ -86,4 +86,22 @@ function prettyAvailable(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The values no log line may hold, from the configuration: the Discord token, the Mistral key and
+ * the passwords in `REDIS_URL` and `DATABASE_URL`.
+ */
+export function configSecrets(config: {
+  readonly discordToken: string;
+  readonly mistralApiKey: string;
+  readonly redisUrl: string | undefined;
+  readonly databaseUrl: string;
+}): string[] {
+  return [
+    config.discordToken,
+    config.mistralApiKey,
+    urlPassword(config.redisUrl),
+    urlPassword(config.databaseUrl),
+  ].filter((s): s is string => s !== undefined);
 }

@@ -1,10 +1,9 @@
 import 'dotenv/config';
 import { startBot, type RunningBot } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createLogger } from './log.ts';
+import { configSecrets, createLogger } from './log.ts';
 import { isShardProcess, recommendedShardCount, runShardProcesses, shardPlan } from './ops/sharding.ts';
 import { onShutdownSignals, signalExitCode } from './ops/shutdown.ts';
-import { urlPassword } from './redact.ts';
 
 /**
  * The process: checks Node, reads the configuration (one line per bad variable), runs the shards
@@ -32,12 +31,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel, {
-    secrets: [
-      config.discordToken,
-      config.mistralApiKey,
-      urlPassword(config.redisUrl),
-      urlPassword(config.databaseUrl),
-    ].filter((s): s is string => s !== undefined),
+    secrets: configSecrets(config),
     pretty: config.logPretty,
   });
   if (config.shardCount !== undefined && !isShardProcess()) {

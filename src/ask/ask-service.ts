@@ -1,6 +1,7 @@
 import type { BudgetHold, BudgetService } from '../budget/budget-service.ts';
 import { estimateTokens } from '../budget/estimate.ts';
 import { UserError } from '../errors.ts';
+import type { RequestGate } from '../gate/gate.ts';
 import type { BotEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import {
@@ -28,26 +29,8 @@ import { attachmentContent, chatMessages, languageName, userTurn } from './promp
 import type { AnswerEnd, AskOutcome, AskRequest, FinishedAnswer } from './request.ts';
 import type { AnswerSink } from './sink.ts';
 
-/** One question waiting for its turn upstream, as the gate takes it. */
-export interface GateJob<T> {
-  readonly guildId: string;
-  readonly userId: string;
-  readonly model: string;
-  /** Tokens the request may use (prompt estimate + max_tokens), for the model's minute windows. */
-  readonly tokens: number;
-  /** What the result actually used, to settle the model's windows. */
-  readonly actualTokens?: (value: T) => number | undefined;
-  /** One upstream attempt; called again for each retry. */
-  readonly attempt: () => Promise<T>;
-  readonly deadline?: number;
-  readonly onWait?: (position: number, etaMs: number, stalled: boolean) => void;
-  readonly signal?: AbortSignal;
-}
-
 /** The part of the request gate the core uses: join the line (or be refused), then await the result. */
-export interface AskGate {
-  join<T>(job: GateJob<T>): Promise<{ readonly result: Promise<T> }>;
-}
+export type AskGate = Pick<RequestGate, 'join'>;
 
 export interface AskServiceOptions {
   readonly profiles: ChannelProfiles;

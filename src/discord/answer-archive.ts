@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
-import type { AskRequest } from '../ask/request.ts';
+import type { AskRequest, FinishedAnswer } from '../ask/request.ts';
+import type { Logger } from '../log.ts';
 
 /** How long an answer's question and reasoning are kept for its Regenerate and Show reasoning buttons. */
 export const ARCHIVE_DAYS = 7;
@@ -25,6 +26,23 @@ export class AnswerArchive {
 
   async keep(messageId: string, answer: ArchivedAnswer): Promise<void> {
     await this.#keyv.set(messageId, answer, ARCHIVE_DAYS * 24 * 3_600_000);
+  }
+
+  /**
+   * Keeps a finished answer for the buttons on its last message. Never rejects: without it the
+   * buttons say the question is gone, the answer itself is unharmed.
+   */
+  async keepFinished(
+    lastMessageId: string | undefined,
+    request: AskRequest,
+    answer: Pick<FinishedAnswer, 'model' | 'reasoning'>,
+    log: Logger,
+  ): Promise<void> {
+    if (!lastMessageId) return;
+    const { signal: _signal, deadline: _deadline, ...kept } = request;
+    await this.keep(lastMessageId, { request: kept, model: answer.model, reasoning: answer.reasoning }).catch(
+      (error: unknown) => log.warn({ err: error }, 'could not keep the answer for its buttons'),
+    );
   }
 
   async find(messageId: string): Promise<ArchivedAnswer | undefined> {

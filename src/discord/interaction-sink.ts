@@ -129,14 +129,7 @@ export class InteractionSink implements AnswerSink {
     const delivered = await this.#stream.finish(closingLines(this.#textLocale, answer), [
       finishedRow(this.#textLocale, this.#o.askerId, answer.reasoning.trim() !== ''),
     ]);
-    if (delivered.lastMessageId) {
-      const { signal: _signal, deadline: _deadline, ...kept } = request;
-      await this.#o.archive
-        .keep(delivered.lastMessageId, { request: kept, model: answer.model, reasoning: answer.reasoning })
-        .catch((error: unknown) =>
-          this.#o.log.warn({ err: error }, 'could not keep the answer for its buttons'),
-        );
-    }
+    await this.#o.archive.keepFinished(delivered.lastMessageId, request, answer, this.#o.log);
     const thread = this.#o.openThread;
     if (!thread || !delivered.firstMessageId || answer.content.trim() === '') return {};
     try {

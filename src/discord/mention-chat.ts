@@ -272,14 +272,7 @@ class MessageSink implements AnswerSink {
     const delivered = await this.#stream.finish(closingLines(this.#o.locale, answer), [
       finishedRow(this.#o.locale, this.#message.author.id, answer.reasoning.trim() !== ''),
     ]);
-    if (delivered.lastMessageId) {
-      const { signal: _signal, deadline: _deadline, ...kept } = request;
-      await this.#o.archive
-        .keep(delivered.lastMessageId, { request: kept, model: answer.model, reasoning: answer.reasoning })
-        .catch((error: unknown) =>
-          this.#o.log.warn({ err: error }, 'could not keep the answer for its buttons'),
-        );
-    }
+    await this.#o.archive.keepFinished(delivered.lastMessageId, request, answer, this.#o.log);
   }
 
   async refuse(refusal: UserError): Promise<void> {

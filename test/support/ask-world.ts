@@ -9,7 +9,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { Writable } from 'node:stream';
 import Keyv from 'keyv';
-import { AskService, type AskGate, type AskServiceOptions, type GateJob } from '../../src/ask/ask-service.ts';
+import { AskService, type AskGate, type AskServiceOptions } from '../../src/ask/ask-service.ts';
+import type { GateRequest as GateJob } from '../../src/gate/gate.ts';
 import { ConversationMemory } from '../../src/ask/conversation.ts';
 import { Cooldowns } from '../../src/ask/cooldowns.ts';
 import { ChannelProfiles } from '../../src/ask/profile.ts';
