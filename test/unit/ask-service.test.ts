@@ -424,6 +424,27 @@ describe('AskService: upstream failures', () => {
     assert.equal(await w.held(), 0);
   });
 
+  it('GIVEN a stream that breaks after text THEN no log line above debug holds the question or the answer', async (t) => {
+    const w = await world(t);
+    w.mistral.script({
+      steps: [text('The secret answer is '), text('forty-two', 5)],
+      fail: { error: new UpstreamError('network', 'Could not reach Mistral'), afterSteps: 2 },
+    });
+    const answer = answered(
+      await w.ask(w.request({ parts: [{ kind: 'text', text: 'my private question' }] }), new RecordingSink()),
+    );
+    assert.equal(answer.end, 'cut_off');
+    const above = w.logLines.filter((l) => Number(l.level) > 20);
+    assert.ok(
+      above.some((l) => /stream broke/.test(String(l.msg))),
+      'the cut-off is logged (at warn), with sizes',
+    );
+    for (const line of above) {
+      const text = JSON.stringify(line);
+      assert.doesNotMatch(text, /forty-two|secret answer|my private question/, text);
+    }
+  });
+
   it('GIVEN the stream times out after text, with no usage THEN cut_off by timed_out, charged an estimate at least what Mistral would count', async (t) => {
     const w = await world(t);
     const words = 'The capital of France is Paris, on the Seine; population 2,102,650 (2023). ';
