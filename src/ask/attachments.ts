@@ -7,7 +7,7 @@ export const MAX_IMAGES = 8;
 /** Bytes Mistral takes per image (10 MiB); also the most any attachment is downloaded. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** `MAX_ATTACHMENT_TOKENS`' default: about 36 kB of English text or code. */
-export const DEFAULT_MAX_ATTACHMENT_TOKENS = 12_000;
+export const DEFAULT_MAX_ATTACHMENT_TOKENS = 32_000;
 /** Default longest wait for one attachment's download. */
 export const FETCH_TIMEOUT_MS = 15_000;
 /**

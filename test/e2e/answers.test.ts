@@ -185,7 +185,7 @@ describe('end to end: streamed answers, long answers, mentions, conversation mem
       // No usage came: the charge is the bot's estimate, which must not be below Mistral's count.
       const charged = (await usedBy(0)) - before;
       const truth = standInTokens(completions()[0], shown);
-      assert.ok(charged >= truth && charged <= truth * 2, `charged ${charged}, Mistral counts ${truth}`);
+      assert.ok(charged >= truth && charged <= truth * 4, `charged ${charged}, Mistral counts ${truth}`);
       assert.match(text, new RegExp(`· ~${n(charged)} tokens$`));
       assert.equal(handle.ephemeral, false);
     });
@@ -214,7 +214,7 @@ describe('end to end: streamed answers, long answers, mentions, conversation mem
       const answer = defaultAnswer({ model: '', messages: req?.messages ?? [] });
       const estimate = (await usedBy(0)) - before;
       const truth = standInTokens(req, answer);
-      assert.ok(estimate >= truth && estimate <= truth * 2, `charged ${estimate}, Mistral counts ${truth}`);
+      assert.ok(estimate >= truth && estimate <= truth * 4, `charged ${estimate}, Mistral counts ${truth}`);
       assert.match(
         handle.original() ?? '',
         new RegExp(`^${answer}\\n-# mistral-small-latest · ~${n(estimate)} tokens$`),

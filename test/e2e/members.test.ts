@@ -81,14 +81,31 @@ describe('end to end: members inside a server (MEMBER_MONTHLY_TOKEN_SHARE, one m
     }
   });
 
-  it('GIVEN the flood THEN /usage shows the member near or over their share', async () => {
+  it('GIVEN a member at their cap THEN /usage lists them as near or over their share', async () => {
+    const guildId = h.guilds[0]!.guildId;
+    const used = await h.bot.store.usage.memberMonthTotal(guildId, FLOODER, month());
+    // A manager sets the flooder's cap to what they used: they are at 100% of their share.
+    const cap = h.run(0, {
+      command: 'budget',
+      subcommand: 'member',
+      permissions: PERMS.member | PERMS.manageGuild,
+      options: { user: FLOODER, tokens: used },
+    });
+    await cap.waitFor((x) => x.allMessages().length > 0);
     const usage = h.run(0, { command: 'usage', permissions: PERMS.member | PERMS.manageGuild });
     await usage.waitFor((x) => x.allMessages().length > 0);
     assert.match(
       seen(usage),
-      new RegExp(`Members near or over their share: <@${FLOODER}> \\(\\d+% of their share\\)`),
+      new RegExp(`Members near or over their share: <@${FLOODER}> \\(100% of their share\\)`),
     );
-    assert.match(seen(usage), new RegExp(`<@${FLOODER}>: [\\d,]+ · \\d+ req · \\d+% of 1,500`));
+    assert.match(
+      seen(usage),
+      new RegExp(
+        `<@${FLOODER}>: ${used.toLocaleString('en-US')} · \\d+ req · 100% of ${used.toLocaleString('en-US')}`,
+      ),
+    );
+    for (const other of OTHERS)
+      assert.doesNotMatch(seen(usage), new RegExp(`<@${other}> \\(`), 'others are far from theirs');
   });
 
   it('GIVEN a manager’s cap for one member THEN /budget member shows it and that member is held to it', async () => {

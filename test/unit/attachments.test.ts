@@ -233,7 +233,7 @@ describe('attachments: the reader, over a real HTTP server', () => {
   };
   const located = (attachments: readonly Attachment[]): LocatedAttachment[] =>
     attachments.map((attachment, i) => ({ attachment, partIndex: i + 1, inQuote: false }));
-  const reader = (maxFileTokens = 12_000, fetchTimeoutMs = 2_000) =>
+  const reader = (maxFileTokens = 32_000, fetchTimeoutMs = 2_000) =>
     new AttachmentReader({ maxFileTokens, fetchTimeoutMs });
 
   it('GIVEN nine images or an 11 MB image THEN they are refused from Discord’s description alone, before any download', async () => {
@@ -301,7 +301,7 @@ describe('attachments: the reader, over a real HTTP server', () => {
       refusedWith('attachment_text_too_long', {
         name: 'a.md',
         others: 1,
-        tokens: 500,
+        tokens: 1_000,
         limit: 400,
         exact: 'yes',
       }),
