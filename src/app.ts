@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Client, GatewayIntentBits, Partials, Routes } from 'discord.js';
+import { Client, GatewayIntentBits, Options, Partials, Routes, type CacheFactory } from 'discord.js';
 import { AskService } from './ask/ask-service.ts';
 import { ConversationMemory } from './ask/conversation.ts';
 import { Cooldowns } from './ask/cooldowns.ts';
@@ -25,7 +25,6 @@ import { createMistralApi } from './mistral/client.ts';
 import { saysUnavailable } from './mistral/rate-limit-headers.ts';
 import { AttachmentReader } from './ask/attachments.ts';
 import { ModelDirectory, modelCatalogue, refreshCapabilities } from './mistral/models.ts';
-import { BotMetrics } from './ops/metrics.ts';
 import { checkHealth, startOpsServer, type OpsServer } from './ops/ops-server.ts';
 import { PendingWork, withTimeout } from './ops/shutdown.ts';
 import { isShardProcess } from './ops/sharding.ts';
@@ -156,7 +155,21 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const running = new RunningAnswers();
   const operators = new Operators(config.botOwnerIds);
   const requests = new DiscordRequestBudget();
-  const metrics = new BotMetrics(events, { gate, requestsPerSecond: config.requestsPerSecond });
+  // Metrics exist only when someone can scrape them (METRICS_PORT): prom-client, its registry and
+  // the event-loop sampling of process metrics cost memory and CPU for nothing otherwise.
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : new (await import('./ops/metrics.ts')).BotMetrics(events, {
+          gate,
+          requestsPerSecond: config.requestsPerSecond,
+        });
+  // The caches keep the bot's own member and user, whose ID is known once the client logged in.
+  const botUser: { client?: Client; readonly id: string | undefined } = {
+    get id() {
+      return this.client?.user?.id;
+    },
+  };
   const client = new Client({
     // Slash commands, context menus and buttons need only Guilds; @mention chat adds message
     // events, whose content Discord sends without the privileged intent for mentions of the bot.
@@ -181,7 +194,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       globalRequestsPerSecond: 1_000,
     },
     allowedMentions: NO_MENTIONS,
+    makeCache: leanCaches(() => botUser.id),
   });
+  botUser.client = client;
   const alerts = new BudgetAlerts({
     events,
     keyv: (ns) => store.keyv(ns),
@@ -240,7 +255,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   let ops: OpsServer | undefined;
   const ready = new Promise<Client<true>>((resolve) => client.once('clientReady', resolve));
   try {
-    if (config.metricsPort !== undefined) {
+    if (config.metricsPort !== undefined && metrics) {
       ops = await startOpsServer({
         host: config.metricsHost,
         // Shard processes each listen on the next port: METRICS_PORT + shard id.
@@ -309,7 +324,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     await budget.close();
     await withTimeout(alerts.idle(), DELIVERY_GRACE_MS, undefined);
     alerts.close();
-    metrics.close();
+    metrics?.close();
     await ops?.close();
     await readyClient.destroy();
     mistral.close();
@@ -332,4 +347,40 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       return stopping;
     },
   };
+}
+
+/**
+ * discord.js caches only what the bot reads: guilds (names, locales), channels and roles (discord.js
+ * needs them for channels and permissions; interactions carry their own channel and permissions).
+ * Members, users, messages, presences, emojis, stickers, voice states, reactions, invites, bans and
+ * events are never read, so none is kept (the bot's own member and user excepted). The caches
+ * discord.js says must not be limited (channels, overwrites, roles) are left alone.
+ */
+function leanCaches(botUserId: () => string | undefined): CacheFactory {
+  const keepBot = { maxSize: 0, keepOverLimit: (value: { id: string }) => value.id === botUserId() };
+  return Options.cacheWithLimits({
+    ApplicationCommandManager: 0,
+    ApplicationEmojiManager: 0,
+    AutoModerationRuleManager: 0,
+    BaseGuildEmojiManager: 0,
+    DMMessageManager: 0,
+    EntitlementManager: 0,
+    GuildBanManager: 0,
+    GuildEmojiManager: 0,
+    GuildForumThreadManager: 0,
+    GuildInviteManager: 0,
+    GuildMemberManager: keepBot,
+    GuildMessageManager: 0,
+    GuildScheduledEventManager: 0,
+    GuildStickerManager: 0,
+    GuildTextThreadManager: 0,
+    MessageManager: 0,
+    PresenceManager: 0,
+    ReactionManager: 0,
+    ReactionUserManager: 0,
+    StageInstanceManager: 0,
+    ThreadMemberManager: 0,
+    UserManager: keepBot,
+    VoiceStateManager: 0,
+  });
 }

@@ -72,11 +72,14 @@ const compiled = new Map<string, IntlMessageFormat>();
 /** One user-facing text in `locale` (a Discord locale or a bot locale), with `params` filled in. */
 export function t(locale: string | null | undefined, code: MessageCode, params: MessageParams = {}): string {
   const lang = pickLocale(locale);
+  const pattern = CATALOGUES[lang][code] ?? en[code];
+  // A text without arguments is itself: nothing to compile or keep (most command descriptions).
+  if (!pattern.includes('{')) return pattern;
   const formatting = formattingLocale(locale, lang);
   const key = `${formatting}\u0000${code}`;
   let format = compiled.get(key);
   if (!format) {
-    format = new IntlMessageFormat(CATALOGUES[lang][code] ?? en[code], formatting, undefined, {
+    format = new IntlMessageFormat(pattern, formatting, undefined, {
       ignoreTag: true,
     });
     compiled.set(key, format);

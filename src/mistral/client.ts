@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { z } from 'zod';
 import diagnostics from 'node:diagnostics_channel';
 // The SDK's standalone functions, not the `Mistral` class: the class loads every endpoint's
-// schemas (about 170 MB of RSS); core + the chat functions are about 115 MB.
+// schemas (about 170 MB of RSS); core + the streaming chat function are about 65 MB.
 import { MistralCore } from '@mistralai/mistralai/core.js';
-import { chatComplete } from '@mistralai/mistralai/funcs/chatComplete.js';
 import { chatStream } from '@mistralai/mistralai/funcs/chatStream.js';
 import { HTTPClient, type Fetcher } from '@mistralai/mistralai/lib/http.js';
 import { RequestTimeoutError } from '@mistralai/mistralai/models/errors/httpclienterrors.js';
@@ -231,6 +231,8 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
       const ctx: CallContext = { model: request.model };
       return calls.run(ctx, async () => {
         try {
+          // Only the doctor asks for whole answers: that endpoint's schemas load on first use.
+          const { chatComplete } = await import('@mistralai/mistralai/funcs/chatComplete.js');
           const res = unwrap(await chatComplete(sdk, body(request)));
           const choice = res.choices[0];
           if (!choice)
@@ -301,31 +303,66 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
       }
     },
     async listModelCards() {
+      // A plain request, not the SDK's modelsList: its schemas cost about 9 MB of memory for the
+      // three fields read here.
+      let response: Response;
       try {
-        const { modelsList } = await import('@mistralai/mistralai/funcs/modelsList.js');
-        const list = unwrap(await modelsList(sdk));
-        // Cards of a type the SDK does not know carry no capabilities it can read: skipped.
-        return (list.data ?? []).flatMap((m) =>
-          m.type === 'base' || m.type === 'fine-tuned'
-            ? [
-                {
-                  id: m.id,
-                  aliases: m.aliases ?? [],
-                  capabilities: {
-                    vision: m.capabilities.vision,
-                    documents: m.capabilities.ocr,
-                    reasoning: m.capabilities.reasoning,
-                  },
-                },
-              ]
-            : [],
-        );
+        response = await fetch(`${options.serverUrl.replace(/\/+$/, '')}/v1/models`, {
+          headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
       } catch (error) {
-        throw translate(error, { model: '' });
+        throw error instanceof Error && error.name === 'TimeoutError'
+          ? new UpstreamError('timed_out', 'Mistral did not answer in time', { cause: error })
+          : new UpstreamError('network', 'Could not reach Mistral', { cause: error });
       }
+      if (!response.ok) {
+        const status = response.status;
+        await response.body?.cancel();
+        const kind: UpstreamFailureKind =
+          status === 401 || status === 403
+            ? 'unauthorized'
+            : status === 429
+              ? 'rate_limited'
+              : status >= 500
+                ? 'server_error'
+                : 'bad_request';
+        throw new UpstreamError(kind, `Mistral answered ${status} to the model list`, { status });
+      }
+      const parsed = MODEL_LIST.safeParse(await response.json().catch(() => undefined));
+      if (!parsed.success)
+        throw new UpstreamError('malformed', 'Mistral sent a model list that could not be read', {
+          cause: parsed.error,
+        });
+      return parsed.data.data.map((m) => ({
+        id: m.id,
+        aliases: m.aliases ?? [],
+        capabilities: {
+          vision: m.capabilities?.vision === true,
+          documents: m.capabilities?.ocr === true,
+          reasoning: m.capabilities?.reasoning === true,
+        },
+      }));
     },
   };
 }
+
+/** What the bot reads of `GET /v1/models`: each card's ID, aliases and three capabilities. */
+const MODEL_LIST = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      aliases: z.array(z.string()).nullish(),
+      capabilities: z
+        .object({
+          vision: z.boolean().nullish(),
+          ocr: z.boolean().nullish(),
+          reasoning: z.boolean().nullish(),
+        })
+        .nullish(),
+    }),
+  ),
+});
 
 /** The SDK's standalone functions return results; failures carry the same error classes. */
 function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: unknown }): T {

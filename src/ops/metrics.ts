@@ -145,7 +145,9 @@ export class BotMetrics {
         this.set(utilisation());
       },
     });
-    if (sources.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+    // The event-loop lag sampled every 100 ms, not 10: a sleeping bot should sleep.
+    if (sources.processMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: PREFIX, eventLoopMonitoringPrecision: 100 });
     this.#unsubscribe = events.on((event) => this.#observe(event));
   }
 

@@ -1,8 +1,15 @@
 import { ShardingManager } from 'discord.js';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { onShutdownSignals, signalExitCode } from './shutdown.ts';
+
+/** The bot's entry point beside this file: `main.ts` in the sources, `main.js` in the build (dist/). */
+function entryPoint(): string {
+  const here = fileURLToPath(import.meta.url);
+  return join(dirname(here), '..', `main${extname(here)}`);
+}
 
 /** True in a shard process started by {@link runShardProcesses} (discord.js sets this). */
 export function isShardProcess(): boolean {
@@ -44,7 +51,7 @@ export function shardPlan(
  * forwards SIGTERM/SIGINT so each shard shuts down gracefully. Resolves when all have exited.
  */
 export async function runShardProcesses(config: Config, total: number, log: Logger): Promise<void> {
-  const manager = new ShardingManager(fileURLToPath(new URL('../main.ts', import.meta.url)), {
+  const manager = new ShardingManager(entryPoint(), {
     totalShards: total,
     token: config.discordToken,
     respawn: true,
