@@ -3,7 +3,8 @@
  * Mistral stand-in (in its own process), each row beside the best simple alternative in the same
  * run (see baselines.ts: the naive limiter has the gate's start margin and 429 retry; the
  * cross-process baseline shares the send slot but orders each process's line on its own).
- * BENCH_SECONDS (default 15) sets the length of the backlog run; the whole run takes under 3 min.
+ * The footprint rows (footprint.ts) run the bot as `npm start` does beside a bare client + SDK.
+ * BENCH_SECONDS (default 15) sets the length of the backlog run; the whole run takes about 6 min.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,6 +20,7 @@ import { waitingText } from '../src/discord/answer-text.ts';
 import { createMistralApi, type MistralApi } from '../src/mistral/client.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { INTERVAL_MS, naiveLimiter } from './baselines.ts';
+import { footprint, type Footprint } from './footprint.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LATENCY_MS = 4_000;
@@ -346,8 +348,6 @@ const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) :
 const ratio = (a: number, b: number) => (b === 0 || !Number.isFinite(a / b) ? '—' : fmt(a / b));
 
 const standIn = await spawnStandIn();
-gc();
-const rssIdle = mb(process.memoryUsage().rss);
 console.log(
   `Benchmark: ${SECONDS} s backlog, ${LATENCY_MS / 1000} s completions, strict 1 RPS stand-in (own process)…`,
 );
@@ -401,6 +401,13 @@ stage('10,000 queued');
 const naiveMem = await queuedMemory('naive');
 const oursMem = await queuedMemory('ours');
 await standIn.close();
+let fp: Awaited<ReturnType<typeof footprint>> | undefined;
+let fpNote = '';
+try {
+  fp = await footprint(stage);
+} catch (error) {
+  fpNote = error instanceof Error ? error.message : String(error);
+}
 
 type Row = [string, string, string, string];
 const section = (title: string): Row => [`**${title}**`, '', '', ''];
@@ -466,7 +473,6 @@ const rows: Row[] = [
     fmt(oursBacklog.cpuMsPerRequest),
     ratio(oursBacklog.cpuMsPerRequest, naiveBacklog.cpuMsPerRequest),
   ],
-  ['RSS idle (MB, this process)', fmt(rssIdle, 1), fmt(rssIdle, 1), '—'],
   [
     'RSS growth with 10,000 queued requests (MB)',
     fmt(naiveMem.rss, 1),
@@ -538,6 +544,43 @@ if (cross) {
   );
 } else {
   rows.push(['two processes, one key', 'n/a', 'n/a', crossNote.slice(0, 60)]);
+}
+if (fp) {
+  const { bareSmall, botSmall, bareLarge, botLarge } = fp;
+  const pair = (figure: string, value: (f: Footprint) => number, digits = 1): Row => [
+    figure,
+    fmt(value(bareSmall), digits) + ' / ' + fmt(value(bareLarge), digits),
+    fmt(value(botSmall), digits) + ' / ' + fmt(value(botLarge), digits),
+    '—',
+  ];
+  const perAnswer = (f: Footprint) => f.cpuPerAnswer ?? { medianMs: NaN, p90Ms: NaN, answered: 0 };
+  rows.push(
+    section(
+      `footprint as \`npm start\` runs it (${fp.flags.join(' ')}); baseline: bare discord.js client + SDK chat, same flags`,
+    ),
+    pair('RSS 10 s after ready (MB), 3 servers / 1,000 servers × 20 channels', (f) => f.rssMb),
+    [
+      "the bot's share over the baseline (MB), 3 / 1,000 servers",
+      '—',
+      `${fmt(botSmall.rssMb - bareSmall.rssMb, 1)} / ${fmt(botLarge.rssMb - bareLarge.rssMb, 1)}`,
+      '—',
+    ],
+    pair('idle CPU (ms per 10 s), 3 / 1,000 servers', (f) => f.idleCpuMsPer10s),
+    [
+      `CPU per answered /ask, one at a time (ms, median / p90 of ${perAnswer(botSmall).answered})`,
+      `${fmt(perAnswer(bareSmall).medianMs, 1)} / ${fmt(perAnswer(bareSmall).p90Ms, 1)}`,
+      `${fmt(perAnswer(botSmall).medianMs, 1)} / ${fmt(perAnswer(botSmall).p90Ms, 1)}`,
+      ratio(perAnswer(botSmall).medianMs, perAnswer(bareSmall).medianMs),
+    ],
+    [
+      'Discord 429s / Mistral 429s / violations (footprint runs)',
+      `${bareSmall.discord429 + bareLarge.discord429} / ${bareSmall.mistral429 + bareLarge.mistral429} / ${bareSmall.violations + bareLarge.violations}`,
+      `${botSmall.discord429 + botLarge.discord429} / ${botSmall.mistral429 + botLarge.mistral429} / ${botSmall.violations + botLarge.violations}`,
+      '—',
+    ],
+  );
+} else {
+  rows.push(['footprint', 'n/a', 'n/a', fpNote.slice(0, 60)]);
 }
 const header: Row = ['figure', 'baseline', 'ours', 'ours/baseline'];
 const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...rows].map((r) => (r[i] as string).length)));

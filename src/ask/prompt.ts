@@ -22,11 +22,15 @@ export function taskInstruction(task: AskTask, language: string): string | undef
   }
 }
 
+/** English names of languages; built once (building one costs about a millisecond). */
+let languageNames: Intl.DisplayNames | undefined;
+
 /** The English name of a Discord locale's language (`fr` → French), for instructions to the model. */
 export function languageName(locale: string | undefined): string {
   if (!locale) return 'English';
   try {
-    return new Intl.DisplayNames(['en'], { type: 'language' }).of(locale) ?? 'English';
+    languageNames ??= new Intl.DisplayNames(['en'], { type: 'language' });
+    return languageNames.of(locale) ?? 'English';
   } catch {
     return 'English';
   }
