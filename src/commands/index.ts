@@ -1,4 +1,5 @@
 import type { Handlers } from '../discord/command.ts';
+import { withNameLocalizations } from '../i18n/commands.ts';
 import { answerButtons } from './answer-buttons.ts';
 import ask from './ask.ts';
 import budget from './budget.ts';
@@ -16,8 +17,8 @@ export const handlers: Handlers = {
   modals: new Map([[askAboutModal.prefix, askAboutModal]]),
 };
 
-/** The command definitions registered with Discord. */
+/** The command definitions registered with Discord; slash commands' names in every bot language. */
 export const commandDefinitions = [
-  ...[...handlers.slash.values()].map((c) => c.data),
+  ...[...handlers.slash.values()].map((c) => withNameLocalizations(c.data)),
   ...[...handlers.message.values()].map((c) => c.data),
 ];

@@ -1,4 +1,6 @@
 import { t, type Locale, type MessageCode } from './catalogue.ts';
+import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { commandName } from './command-names.ts';
 
 /**
  * The Discord locales each bot locale but English is registered under (Discord has two Spanish,
@@ -32,10 +34,43 @@ export function described(code: MessageCode): {
 }
 
 /**
- * A context-menu command's name (shown to members) with `name_localizations`. Slash commands and
- * their options keep one English name on purpose: every text, the README and members' habits name
- * them literally (`/model set`, `prompt:`), in every language, and the dispatcher routes by it.
+ * A context-menu command's name (shown to members) with `name_localizations`, from the catalogue
+ * (these names are phrases: "Translate to my language"). Slash commands take theirs from
+ * {@link withNameLocalizations}.
  */
 export function named(code: MessageCode): { name: string; name_localizations: Record<string, string> } {
   return { name: t('en', code), name_localizations: localizations(code) };
+}
+
+/** A slash command's definition, or one of its options or choices, as far as names go. */
+interface NamedPart {
+  readonly name: string;
+  readonly name_localizations?: unknown;
+  readonly options?: readonly NamedPart[];
+  readonly choices?: readonly NamedPart[];
+}
+
+/**
+ * A slash command's definition with `name_localizations` on the command and every subcommand,
+ * option and fixed choice, from {@link COMMAND_NAMES}. Throws on a name that table lacks, so a new
+ * option cannot be registered untranslated.
+ */
+export function withNameLocalizations(
+  command: RESTPostAPIChatInputApplicationCommandsJSONBody,
+): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  return localizeNames(command) as RESTPostAPIChatInputApplicationCommandsJSONBody;
+}
+
+function localizeNames(part: NamedPart): NamedPart {
+  const name_localizations: Record<string, string> = {};
+  for (const [locale, discordLocales] of Object.entries(DISCORD_LOCALES) as [Locale, readonly string[]][]) {
+    for (const discordLocale of discordLocales)
+      name_localizations[discordLocale] = commandName(locale, part.name);
+  }
+  return {
+    ...part,
+    name_localizations,
+    ...(part.options ? { options: part.options.map(localizeNames) } : {}),
+    ...(part.choices ? { choices: part.choices.map(localizeNames) } : {}),
+  };
 }

@@ -8,7 +8,7 @@ import type { MessageCode } from './en.ts';
  * sign on one line.
  */
 export const de = {
-  blank_prompt: 'Deine Frage ist leer. Schreib deine Frage hinter `prompt:`.',
+  blank_prompt: 'Deine Frage ist leer. Schreib deine Frage hinter `frage:`.',
   prompt_too_long: 'Deine Frage hat {length, number} Zeichen; erlaubt sind {limit, number}. Bitte kürze sie.',
   missing_permission:
     'Dafür brauchst du hier die Berechtigung **{permission, select, ManageChannels {Kanäle verwalten} ManageGuild {Server verwalten} ManageMessages {Nachrichten verwalten} other {{permission}}}**. Frag jemanden aus dem Serverteam.',
@@ -19,19 +19,19 @@ export const de = {
     'Ich antworte nur auf Servern: Fragen werden vom monatlichen Budget des Servers abgezogen, und eine Direktnachricht hat keins.',
   unknown_model: '`{model}` ist hier kein verfügbares Modell. Wähle eines davon: {models}.',
   model_unavailable:
-    'Das Modell dieses Kanals, `{model}`, ist auf diesem Bot gerade nicht verfügbar. Das Serverteam kann mit `/model set` ein anderes wählen; verfügbare Modelle: {models}.',
+    'Das Modell dieses Kanals, `{model}`, ist auf diesem Bot gerade nicht verfügbar. Das Serverteam kann mit `/modell festlegen` ein anderes wählen; verfügbare Modelle: {models}.',
   model_month_spent:
-    '`{model}` hat sein Monatskontingent auf dem Mistral-Schlüssel dieses Bots aufgebraucht; nächsten Monat ist es wieder da. Nichts wurde gesendet oder abgerechnet.{others, select, none {} other { Andere Modelle funktionieren weiterhin: {others}; das Serverteam kann mit `/model set` wechseln.}}',
+    '`{model}` hat sein Monatskontingent auf dem Mistral-Schlüssel dieses Bots aufgebraucht; nächsten Monat ist es wieder da. Nichts wurde gesendet oder abgerechnet.{others, select, none {} other { Andere Modelle funktionieren weiterhin: {others}; das Serverteam kann mit `/modell festlegen` wechseln.}}',
   budget_spent:
-    'Dieser Server hat sein monatliches Token-Budget aufgebraucht: **{used, number} von {limit, number} Tokens**. Es wird am {resetsAt} zurückgesetzt. Ein Bot-Betreiber kann es mit `/budget set` erhöhen.',
+    'Dieser Server hat sein monatliches Token-Budget aufgebraucht: **{used, number} von {limit, number} Tokens**. Es wird am {resetsAt} zurückgesetzt. Ein Bot-Betreiber kann es mit `/budget festlegen` erhöhen.',
   budget_too_small:
-    'Diese Frage braucht etwa {needed, number} Tokens, aber dieser Server hat nur noch {left, number} seiner {limit, number} monatlichen Tokens. {context, select, yes {Darin sind die früheren Runden dieses Gesprächs enthalten (`/forget` löscht sie in einem Thread);} other {Versuch es mit einer kürzeren Frage;}} das Budget wird am {resetsAt} zurückgesetzt.',
+    'Diese Frage braucht etwa {needed, number} Tokens, aber dieser Server hat nur noch {left, number} seiner {limit, number} monatlichen Tokens. {context, select, yes {Darin sind die früheren Runden dieses Gesprächs enthalten (`/vergessen` löscht sie in einem Thread);} other {Versuch es mit einer kürzeren Frage;}} das Budget wird am {resetsAt} zurückgesetzt.',
   budget_held:
     'Die letzten {left, number} der {limit, number} monatlichen Tokens dieses Servers sind durch Fragen belegt, die gerade beantwortet werden. Versuch es in einer Minute noch einmal; brauchen sie weniger, wird der Rest wieder frei. Das Budget wird am {resetsAt} zurückgesetzt.',
   member_budget_held:
     'Der Rest deines monatlichen Anteils ({left, number} von {limit, number} Tokens) ist durch deine Frage belegt, die gerade beantwortet wird. Frag noch einmal, wenn sie fertig ist.',
   member_budget_spent:
-    'Du hast deinen Anteil am monatlichen Token-Budget dieses Servers aufgebraucht: **{used, number} von {limit, number} Tokens**. Er wird am {resetsAt} zurückgesetzt; andere hier können weiter fragen. Das Serverteam kann deinen Anteil mit `/budget member` ändern.',
+    'Du hast deinen Anteil am monatlichen Token-Budget dieses Servers aufgebraucht: **{used, number} von {limit, number} Tokens**. Er wird am {resetsAt} zurückgesetzt; andere hier können weiter fragen. Das Serverteam kann deinen Anteil mit `/budget mitglied` ändern.',
   member_budget_too_small:
     'Diese Frage braucht etwa {needed, number} Tokens, aber von deinem monatlichen Anteil von {limit, number} Tokens sind nur noch {left, number} übrig. Versuch es mit einer kürzeren Frage; dein Anteil wird am {resetsAt} zurückgesetzt.',
   cooldown: 'Bitte warte {seconds, plural, one {# Sekunde} other {# Sekunden}} bis zu deiner nächsten Frage.',
@@ -58,9 +58,9 @@ export const de = {
   upstream_rate_limited:
     'Mistral drosselt diesen Bot gerade. Nichts wurde abgerechnet. Bitte versuch es in einer Minute noch einmal.',
   upstream_quota_exhausted:
-    '`{model}` hat sein Monatskontingent auf dem Mistral-Schlüssel dieses Bots aufgebraucht; nächsten Monat ist es wieder da. Nichts wurde abgerechnet.{others, select, none {} other { Andere Modelle funktionieren weiterhin: {others}; das Serverteam kann mit `/model set` wechseln.}}',
+    '`{model}` hat sein Monatskontingent auf dem Mistral-Schlüssel dieses Bots aufgebraucht; nächsten Monat ist es wieder da. Nichts wurde abgerechnet.{others, select, none {} other { Andere Modelle funktionieren weiterhin: {others}; das Serverteam kann mit `/modell festlegen` wechseln.}}',
   upstream_model_unavailable:
-    '`{model}` ist im Mistral-Tarif dieses Bots nicht verfügbar. Nichts wurde abgerechnet.{others, select, none {} other { Andere Modelle funktionieren weiterhin: {others}; das Serverteam kann mit `/model set` wechseln.}}',
+    '`{model}` ist im Mistral-Tarif dieses Bots nicht verfügbar. Nichts wurde abgerechnet.{others, select, none {} other { Andere Modelle funktionieren weiterhin: {others}; das Serverteam kann mit `/modell festlegen` wechseln.}}',
   upstream_server_error:
     'Mistral hat gerade Probleme beim Antworten (Serverfehler). Nichts wurde abgerechnet. Bitte versuch es später noch einmal.',
   upstream_network:
@@ -72,11 +72,11 @@ export const de = {
   upstream_bad_request:
     'Mistral hat diese Anfrage abgelehnt. Nichts wurde abgerechnet. Versuch, deine Frage umzuformulieren oder zu kürzen.',
   upstream_unknown_model:
-    'Mistral kennt das Modell `{model}` nicht. Nichts wurde abgerechnet. Das Serverteam kann mit `/model set` ein anderes wählen.',
+    'Mistral kennt das Modell `{model}` nicht. Nichts wurde abgerechnet. Das Serverteam kann mit `/modell festlegen` ein anderes wählen.',
   upstream_unauthorized:
     'Der Mistral-Schlüssel des Bots wurde abgelehnt; der Betreiber muss das beheben. Nichts wurde abgerechnet.',
   system_prompt_blank:
-    'Der Systemprompt ist leer. Um zum Standard zurückzukehren, nutze `/system-prompt clear`.',
+    'Der Systemprompt ist leer. Um zum Standard zurückzukehren, nutze `/system-prompt zurücksetzen`.',
   system_prompt_too_long:
     'Dieser Systemprompt hat {length, number} Zeichen; erlaubt sind {limit, number} (er wird mit jeder Frage gesendet und zählt zum Budget des Servers). Bitte kürze ihn.',
   thread_needs_text_channel:
@@ -87,9 +87,9 @@ export const de = {
   with_ref: '{text} (Ref. `{ref}`)',
 
   forget_outside_thread:
-    'Nur Threads merken sich frühere Fragen, hier gibt es also nichts zu vergessen. Jedes `/ask` in einem Kanal beginnt neu; nutze `/forget` in einem Thread.',
+    'Nur Threads merken sich frühere Fragen, hier gibt es also nichts zu vergessen. Jedes `/fragen` in einem Kanal beginnt neu; nutze `/vergessen` in einem Thread.',
   forgotten:
-    '{turns, plural, =0 {Dieser Thread hatte nichts gespeichert.} one {Vergessen: # frühere Frage mit Antwort.} other {Vergessen: # frühere Fragen mit Antworten.}} Das nächste `/ask` hier beginnt neu.',
+    '{turns, plural, =0 {Dieser Thread hatte nichts gespeichert.} one {Vergessen: # frühere Frage mit Antwort.} other {Vergessen: # frühere Fragen mit Antworten.}} Das nächste `/fragen` hier beginnt neu.',
 
   model_show:
     'Dieser Kanal nutzt `{model}`{unavailable, select, yes { (auf diesem Bot gerade nicht verfügbar)} other {}}.',
@@ -102,7 +102,7 @@ export const de = {
   system_prompt_cleared:
     'Systemprompt gelöscht. Dieser Kanal nutzt jetzt {source, select, parent {den Prompt seines übergeordneten Kanals} other {den Standardprompt}}.',
   system_prompt_show:
-    '{source, select, channel {Der eigene Systemprompt dieses Kanals:} parent {Dieser Thread folgt dem Systemprompt von <#{parent}>:} other {Dieser Kanal nutzt den Standard-Systemprompt (`/system-prompt set` ersetzt ihn):}}',
+    '{source, select, channel {Der eigene Systemprompt dieses Kanals:} parent {Dieser Thread folgt dem Systemprompt von <#{parent}>:} other {Dieser Kanal nutzt den Standard-Systemprompt (`/system-prompt festlegen` ersetzt ihn):}}',
 
   usage_title: '**Mistral-Nutzung für {guild} — {month} (UTC)**',
   usage_used:
@@ -123,21 +123,21 @@ export const de = {
   usage_shortened: '…(Liste gekürzt)',
 
   alert_budget_near:
-    '**Budget-Warnung:** Dieser Server hat **{share, number, ::percent}** seines Mistral-Token-Budgets für {month} verbraucht ({used, number} von {limit, number} Tokens). Es wird am {resetsAt} zurückgesetzt. Details: `/usage`.',
+    '**Budget-Warnung:** Dieser Server hat **{share, number, ::percent}** seines Mistral-Token-Budgets für {month} verbraucht ({used, number} von {limit, number} Tokens). Es wird am {resetsAt} zurückgesetzt. Details: `/verbrauch`.',
   alert_budget_spent:
-    '**Budget-Warnung:** Dieser Server hat sein Mistral-Token-Budget für {month} aufgebraucht ({used, number} von {limit, number} Tokens). Fragen werden abgelehnt, bis es am {resetsAt} zurückgesetzt wird; ein Bot-Betreiber kann das Budget mit `/budget set` erhöhen.',
+    '**Budget-Warnung:** Dieser Server hat sein Mistral-Token-Budget für {month} aufgebraucht ({used, number} von {limit, number} Tokens). Fragen werden abgelehnt, bis es am {resetsAt} zurückgesetzt wird; ein Bot-Betreiber kann das Budget mit `/budget festlegen` erhöhen.',
   alert_key:
     '**Schlüssel-Warnung:** `{model}` hat im {month} {used, number} Tokens{limited, select, yes { seines monatlichen Limits von {limit, number} Tokens ({share, number, ::percent})} other {}} auf dem Mistral-Schlüssel dieses Bots verbraucht und damit die Warnschwelle überschritten ({kind, select, tokens {{tokens, number} Tokens} other {{percent, number, ::percent}}}, `KEY_MONTHLY_TOKEN_ALERT`).',
   alerts_off:
-    'Budget-Warnungen: aus. Wähle mit `/usage alerts-channel:` einen Kanal, um bei 80 % und 100 % benachrichtigt zu werden.',
+    'Budget-Warnungen: aus. Wähle mit `/verbrauch alarm-kanal:` einen Kanal, um bei 80 % und 100 % benachrichtigt zu werden.',
   alerts_on:
-    'Budget-Warnungen: bei 80 % und 100 % in {channel} (`/usage alerts:off` stoppt sie).{sent, select, none {} other { Diesen Monat: {sent}.}}',
+    'Budget-Warnungen: bei 80 % und 100 % in {channel} (`/verbrauch alarme:aus` stoppt sie).{sent, select, none {} other { Diesen Monat: {sent}.}}',
   alert_sent: '{threshold, number, ::percent} gesendet{when}',
   alert_not_posted:
     '{threshold, number, ::percent} konnte{when} nicht gepostet werden; prüfe dort meine Berechtigungen',
   alerts_set: '✅ Budget-Warnungen werden in {channel} gepostet.',
   alerts_stopped: '✅ Budget-Warnungen sind aus.',
-  alerts_both: 'Wähle entweder `alerts-channel:` oder `alerts:off`, nicht beides.',
+  alerts_both: 'Wähle entweder `alarm-kanal:` oder `alarme:aus`, nicht beides.',
   alerts_foreign_channel:
     'Dieser Kanal gehört nicht zu diesem Server. Wähle einen der Textkanäle dieses Servers.',
   chart_description:
@@ -146,7 +146,7 @@ export const de = {
   chart_empty: 'Diesen Monat noch kein Verbrauch',
 
   budget_guild_id: 'Gib eine Server-ID an: 17–20 Ziffern (Rechtsklick auf den Server → Server-ID kopieren).',
-  budget_member_both: 'Gib entweder `tokens:` oder `clear:` an, nicht beides.',
+  budget_member_both: 'Gib entweder `tokens:` oder `zurücksetzen:` an, nicht beides.',
   budget_show:
     '{verb, select, set {Budget gesetzt. } clear {Ausnahme entfernt. } other {}}Server `{guild}`: **{limit, number} Tokens/Monat** ({source, select, override {von einem Betreiber festgelegt} other {der Standard, `GUILD_MONTHLY_TOKEN_BUDGET`}}). Verbraucht {used, number}, übrig {left, number}; wird am {resetsAt} zurückgesetzt.',
   budget_member_show:
@@ -191,7 +191,7 @@ export const de = {
   ctx_summarize: 'Zusammenfassen',
   ctx_explain: 'Erklären',
   ctx_translate: 'In meine Sprache übersetzen',
-  cmd_forget: 'Lösche das Gesprächsgedächtnis dieses Threads; das nächste /ask hier beginnt neu',
+  cmd_forget: 'Lösche das Gesprächsgedächtnis dieses Threads; das nächste /fragen hier beginnt neu',
 
   waiting:
     '⏳ Ich warte, bis ich bei Mistral dran bin: Du bist auf Platz **{position, number}** der Warteschlange (etwa {eta, select, minutes {{minutes, number} Min.} other {{seconds, number} s}}).',
@@ -237,13 +237,13 @@ export const de = {
   attachment_unavailable:
     'Ich konnte `{name}` nicht von Discord herunterladen{why, select, expired { (der Link ist abgelaufen: Häng die Datei noch einmal an)} timeout { (es hat zu lange gedauert)} other {}}. Nichts wurde gesendet oder abgerechnet.',
   vision_not_supported:
-    'Das Modell dieses Kanals, `{model}`, kann keine Bilder lesen.{models, select, none { Kein hier angebotenes Modell kann das; ein Bot-Betreiber kann `VISION_MODEL` setzen.} other { Das Serverteam kann mit `/model set` zu einem wechseln, das es kann: {models}.}} Nichts wurde gesendet oder abgerechnet.',
+    'Das Modell dieses Kanals, `{model}`, kann keine Bilder lesen.{models, select, none { Kein hier angebotenes Modell kann das; ein Bot-Betreiber kann `VISION_MODEL` setzen.} other { Das Serverteam kann mit `/modell festlegen` zu einem wechseln, das es kann: {models}.}} Nichts wurde gesendet oder abgerechnet.',
   documents_not_supported:
-    'Das Modell dieses Kanals, `{model}`, kann keine PDFs lesen.{models, select, none { Kein hier angebotenes Modell kann das; ein Bot-Betreiber kann die Modelle, die es können, in `DOCUMENT_MODELS` eintragen.} other { Das Serverteam kann mit `/model set` zu einem wechseln, das es kann: {models}.}} Nichts wurde gesendet oder abgerechnet.',
+    'Das Modell dieses Kanals, `{model}`, kann keine PDFs lesen.{models, select, none { Kein hier angebotenes Modell kann das; ein Bot-Betreiber kann die Modelle, die es können, in `DOCUMENT_MODELS` eintragen.} other { Das Serverteam kann mit `/modell festlegen` zu einem wechseln, das es kann: {models}.}} Nichts wurde gesendet oder abgerechnet.',
   capabilities_unknown:
     'Ich weiß noch nicht, welche Modelle {what, select, images {Bilder lesen können} documents {PDFs lesen können} other {Reasoning-Modelle sind und mit welchem Denkaufwand}}: Mistrals Modellliste hat nicht geantwortet. Bitte versuch es in ein paar Minuten noch einmal. Nichts wurde gesendet oder abgerechnet.',
   reasoning_effort_refused:
-    'Mistral hat den Denkaufwand `{effort}` abgelehnt, den dieser Kanal mit `{model}` nutzt{efforts, select, none {: Dieses Modell kennt keinen} other {; es kennt {efforts}}}. Das Serverteam kann ihn mit `/model set` ändern. Nichts wurde abgerechnet.',
+    'Mistral hat den Denkaufwand `{effort}` abgelehnt, den dieser Kanal mit `{model}` nutzt{efforts, select, none {: Dieses Modell kennt keinen} other {; es kennt {efforts}}}. Das Serverteam kann ihn mit `/modell festlegen` ändern. Nichts wurde abgerechnet.',
   reasoning_not_supported:
     '`{model}` ist kein Reasoning-Modell und hat daher keine Option `reasoning`.{models, select, none {} other { Reasoning-Modelle: {models}.}}',
   reasoning_effort_not_offered:
@@ -252,7 +252,8 @@ export const de = {
   model_set_effort_cleared:
     'Dieser Kanal nutzt jetzt `{model}`. Sein Denkaufwand `{effort}` gilt für dieses Modell nicht und wurde daher entfernt.',
   model_show_reasoning: 'Denkaufwand: `{effort}`.',
-  model_list_legend: '🖼️ liest Bilder · 📄 liest PDFs · 💭 denkt nach (`/model set` mit `reasoning:`)',
+  model_list_legend:
+    '🖼️ liest Bilder · 📄 liest PDFs · 💭 denkt nach (`/modell festlegen` mit `nachdenken:`)',
   reasoning_choice_default: 'Standard (der des Modells)',
   cmd_model_set_reasoning:
     'Wie viel ein Reasoning-Modell vorher nachdenkt (seine Stufen; default = seine eigene)',

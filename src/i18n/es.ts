@@ -8,7 +8,7 @@ import type { MessageCode } from './en.ts';
  * keeps a number and its percent sign on one line.
  */
 export const es = {
-  blank_prompt: 'Tu pregunta está vacía. Escribe tu pregunta después de `prompt:`.',
+  blank_prompt: 'Tu pregunta está vacía. Escribe tu pregunta después de `pregunta:`.',
   prompt_too_long:
     'Tu pregunta tiene {length, number} caracteres; el límite es {limit, number}. Acórtala, por favor.',
   missing_permission:
@@ -20,19 +20,19 @@ export const es = {
     'Solo respondo dentro de un servidor: las preguntas se descuentan del presupuesto mensual del servidor, y un mensaje directo no tiene ninguno.',
   unknown_model: '`{model}` no es un modelo que puedas usar aquí. Elige uno de estos: {models}.',
   model_unavailable:
-    'El modelo de este canal, `{model}`, no está disponible en este bot ahora mismo. Un administrador puede elegir otro con `/model set`; modelos disponibles: {models}.',
+    'El modelo de este canal, `{model}`, no está disponible en este bot ahora mismo. Un administrador puede elegir otro con `/modelo establecer`; modelos disponibles: {models}.',
   model_month_spent:
-    '`{model}` agotó su cuota mensual en la clave de Mistral de este bot; volverá el mes que viene. No se envió ni se descontó nada.{others, select, none {} other { Otros modelos siguen funcionando: {others}; un administrador puede cambiarlo con `/model set`.}}',
+    '`{model}` agotó su cuota mensual en la clave de Mistral de este bot; volverá el mes que viene. No se envió ni se descontó nada.{others, select, none {} other { Otros modelos siguen funcionando: {others}; un administrador puede cambiarlo con `/modelo establecer`.}}',
   budget_spent:
-    'Este servidor agotó su presupuesto mensual de tokens: **{used, number} de {limit, number} tokens**. Se reinicia el {resetsAt}. Un operador del bot puede aumentarlo con `/budget set`.',
+    'Este servidor agotó su presupuesto mensual de tokens: **{used, number} de {limit, number} tokens**. Se reinicia el {resetsAt}. Un operador del bot puede aumentarlo con `/presupuesto establecer`.',
   budget_too_small:
-    'Esta pregunta necesita unos {needed, number} tokens, pero a este servidor solo le quedan {left, number} de sus {limit, number} tokens mensuales. {context, select, yes {Eso incluye los turnos anteriores de esta conversación (`/forget` los borra en un hilo);} other {Prueba con una pregunta más corta;}} el presupuesto se reinicia el {resetsAt}.',
+    'Esta pregunta necesita unos {needed, number} tokens, pero a este servidor solo le quedan {left, number} de sus {limit, number} tokens mensuales. {context, select, yes {Eso incluye los turnos anteriores de esta conversación (`/olvidar` los borra en un hilo);} other {Prueba con una pregunta más corta;}} el presupuesto se reinicia el {resetsAt}.',
   budget_held:
     'Los últimos {left, number} de los {limit, number} tokens mensuales de este servidor están reservados por preguntas que se están respondiendo ahora mismo. Vuelve a intentarlo en un minuto; si necesitan menos, el resto se libera. El presupuesto se reinicia el {resetsAt}.',
   member_budget_held:
     'El resto de tu parte mensual ({left, number} de {limit, number} tokens) está reservado por tu pregunta, que se está respondiendo ahora mismo. Pregunta de nuevo cuando termine.',
   member_budget_spent:
-    'Agotaste tu parte del presupuesto mensual de tokens de este servidor: **{used, number} de {limit, number} tokens**. Se reinicia el {resetsAt}; los demás pueden seguir preguntando. Un administrador del servidor puede cambiar tu parte con `/budget member`.',
+    'Agotaste tu parte del presupuesto mensual de tokens de este servidor: **{used, number} de {limit, number} tokens**. Se reinicia el {resetsAt}; los demás pueden seguir preguntando. Un administrador del servidor puede cambiar tu parte con `/presupuesto miembro`.',
   member_budget_too_small:
     'Esta pregunta necesita unos {needed, number} tokens, pero solo te quedan {left, number} de tu parte mensual de {limit, number} tokens. Prueba con una pregunta más corta; tu parte se reinicia el {resetsAt}.',
   cooldown:
@@ -60,9 +60,9 @@ export const es = {
   upstream_rate_limited:
     'Mistral está limitando a este bot ahora mismo. No se descontó nada. Vuelve a intentarlo en un minuto.',
   upstream_quota_exhausted:
-    '`{model}` agotó su cuota mensual en la clave de Mistral de este bot; volverá el mes que viene. No se descontó nada.{others, select, none {} other { Otros modelos siguen funcionando: {others}; un administrador puede cambiarlo con `/model set`.}}',
+    '`{model}` agotó su cuota mensual en la clave de Mistral de este bot; volverá el mes que viene. No se descontó nada.{others, select, none {} other { Otros modelos siguen funcionando: {others}; un administrador puede cambiarlo con `/modelo establecer`.}}',
   upstream_model_unavailable:
-    '`{model}` no está disponible en el plan de Mistral de este bot. No se descontó nada.{others, select, none {} other { Otros modelos siguen funcionando: {others}; un administrador puede cambiarlo con `/model set`.}}',
+    '`{model}` no está disponible en el plan de Mistral de este bot. No se descontó nada.{others, select, none {} other { Otros modelos siguen funcionando: {others}; un administrador puede cambiarlo con `/modelo establecer`.}}',
   upstream_server_error:
     'Mistral tiene problemas para responder (error del servidor). No se descontó nada. Vuelve a intentarlo más tarde.',
   upstream_network: 'No pude conectar con Mistral. No se descontó nada. Vuelve a intentarlo más tarde.',
@@ -73,11 +73,11 @@ export const es = {
   upstream_bad_request:
     'Mistral rechazó esta solicitud. No se descontó nada. Prueba a reformular o acortar tu pregunta.',
   upstream_unknown_model:
-    'Mistral no conoce el modelo `{model}`. No se descontó nada. Un administrador puede elegir otro con `/model set`.',
+    'Mistral no conoce el modelo `{model}`. No se descontó nada. Un administrador puede elegir otro con `/modelo establecer`.',
   upstream_unauthorized:
     'Mistral rechazó la clave del bot; el operador tiene que arreglarlo. No se descontó nada.',
   system_prompt_blank:
-    'El prompt del sistema está vacío. Para volver al predeterminado, usa `/system-prompt clear`.',
+    'El prompt del sistema está vacío. Para volver al predeterminado, usa `/prompt-del-sistema borrar`.',
   system_prompt_too_long:
     'Ese prompt del sistema tiene {length, number} caracteres; el límite es {limit, number} (se envía con cada pregunta y cuenta para el presupuesto del servidor). Acórtalo, por favor.',
   thread_needs_text_channel:
@@ -87,9 +87,9 @@ export const es = {
   with_ref: '{text} (ref. `{ref}`)',
 
   forget_outside_thread:
-    'Solo los hilos recuerdan las preguntas anteriores, así que aquí no hay nada que olvidar. Cada `/ask` en un canal empieza de cero; usa `/forget` dentro de un hilo.',
+    'Solo los hilos recuerdan las preguntas anteriores, así que aquí no hay nada que olvidar. Cada `/preguntar` en un canal empieza de cero; usa `/olvidar` dentro de un hilo.',
   forgotten:
-    '{turns, plural, =0 {Este hilo no tenía nada que recordar.} one {Olvidada: # pregunta anterior con su respuesta.} many {Olvidadas: # de preguntas anteriores con sus respuestas.} other {Olvidadas: # preguntas anteriores con sus respuestas.}} El próximo `/ask` aquí empieza de cero.',
+    '{turns, plural, =0 {Este hilo no tenía nada que recordar.} one {Olvidada: # pregunta anterior con su respuesta.} many {Olvidadas: # de preguntas anteriores con sus respuestas.} other {Olvidadas: # preguntas anteriores con sus respuestas.}} El próximo `/preguntar` aquí empieza de cero.',
 
   model_show:
     'Este canal usa `{model}`{unavailable, select, yes { (no disponible en este bot ahora mismo)} other {}}.',
@@ -102,7 +102,7 @@ export const es = {
   system_prompt_cleared:
     'Prompt del sistema borrado. Este canal ahora usa {source, select, parent {el prompt de su canal principal} other {el prompt predeterminado}}.',
   system_prompt_show:
-    '{source, select, channel {El prompt del sistema propio de este canal:} parent {Este hilo sigue el prompt del sistema de <#{parent}>:} other {Este canal usa el prompt del sistema predeterminado (`/system-prompt set` lo reemplaza):}}',
+    '{source, select, channel {El prompt del sistema propio de este canal:} parent {Este hilo sigue el prompt del sistema de <#{parent}>:} other {Este canal usa el prompt del sistema predeterminado (`/prompt-del-sistema establecer` lo reemplaza):}}',
 
   usage_title: '**Uso de Mistral en {guild} — {month} (UTC)**',
   usage_used:
@@ -123,21 +123,21 @@ export const es = {
   usage_shortened: '…(lista acortada)',
 
   alert_budget_near:
-    '**Alerta de presupuesto:** este servidor ha usado el **{share, number, ::percent}** de su presupuesto de tokens de Mistral de {month} ({used, number} de {limit, number} tokens). Se reinicia el {resetsAt}. Detalles: `/usage`.',
+    '**Alerta de presupuesto:** este servidor ha usado el **{share, number, ::percent}** de su presupuesto de tokens de Mistral de {month} ({used, number} de {limit, number} tokens). Se reinicia el {resetsAt}. Detalles: `/consumo`.',
   alert_budget_spent:
-    '**Alerta de presupuesto:** este servidor agotó su presupuesto de tokens de Mistral de {month} ({used, number} de {limit, number} tokens). Las preguntas se rechazarán hasta que se reinicie el {resetsAt}; un operador del bot puede aumentar el presupuesto con `/budget set`.',
+    '**Alerta de presupuesto:** este servidor agotó su presupuesto de tokens de Mistral de {month} ({used, number} de {limit, number} tokens). Las preguntas se rechazarán hasta que se reinicie el {resetsAt}; un operador del bot puede aumentar el presupuesto con `/presupuesto establecer`.',
   alert_key:
     '**Alerta de clave:** `{model}` ha usado {used, number} tokens{limited, select, yes { de su límite mensual de {limit, number} tokens ({share, number, ::percent})} other {}} en la clave de Mistral de este bot en {month}, por encima del umbral de alerta ({kind, select, tokens {{tokens, number} tokens} other {{percent, number, ::percent}}}, `KEY_MONTHLY_TOKEN_ALERT`).',
   alerts_off:
-    'Alertas de presupuesto: desactivadas. Elige un canal con `/usage alerts-channel:` para recibir avisos al 80 % y al 100 %.',
+    'Alertas de presupuesto: desactivadas. Elige un canal con `/consumo canal-de-alertas:` para recibir avisos al 80 % y al 100 %.',
   alerts_on:
-    'Alertas de presupuesto: al 80 % y al 100 %, en {channel} (`/usage alerts:off` las desactiva).{sent, select, none {} other { Este mes: {sent}.}}',
+    'Alertas de presupuesto: al 80 % y al 100 %, en {channel} (`/consumo alertas:desactivadas` las desactiva).{sent, select, none {} other { Este mes: {sent}.}}',
   alert_sent: '{threshold, number, ::percent} enviada{when}',
   alert_not_posted:
     '{threshold, number, ::percent} no se pudo publicar{when}; revisa mis permisos en ese canal',
   alerts_set: '✅ Las alertas de presupuesto se publicarán en {channel}.',
   alerts_stopped: '✅ Las alertas de presupuesto están desactivadas.',
-  alerts_both: 'Elige `alerts-channel:` o `alerts:off`, no ambos.',
+  alerts_both: 'Elige `canal-de-alertas:` o `alertas:desactivadas`, no ambos.',
   alerts_foreign_channel:
     'Ese canal no es de este servidor. Elige uno de los canales de texto de este servidor.',
   chart_description:
@@ -147,7 +147,7 @@ export const es = {
 
   budget_guild_id:
     'Indica un ID de servidor: de 17 a 20 dígitos (clic derecho en el servidor → Copiar ID del servidor).',
-  budget_member_both: 'Indica `tokens:` o `clear:`, no ambos.',
+  budget_member_both: 'Indica `tokens:` o `borrar:`, no ambos.',
   budget_show:
     '{verb, select, set {Presupuesto establecido. } clear {Excepción eliminada. } other {}}Servidor `{guild}`: **{limit, number} tokens/mes** ({source, select, override {fijado por un operador} other {el predeterminado, `GUILD_MONTHLY_TOKEN_BUDGET`}}). Usados {used, number}, quedan {left, number}; se reinicia el {resetsAt}.',
   budget_member_show:
@@ -191,7 +191,7 @@ export const es = {
   ctx_summarize: 'Resumir',
   ctx_explain: 'Explicar',
   ctx_translate: 'Traducir a mi idioma',
-  cmd_forget: 'Borra la memoria de conversación de este hilo; el próximo /ask aquí empieza de cero',
+  cmd_forget: 'Borra la memoria de conversación de este hilo; el próximo /preguntar aquí empieza de cero',
 
   waiting:
     '⏳ Esperando mi turno con Mistral: estás en la posición **{position, number}** de la cola (unos {eta, select, minutes {{minutes, number} min} other {{seconds, number} s}}).',
@@ -235,13 +235,13 @@ export const es = {
   attachment_unavailable:
     'No pude descargar `{name}` de Discord{why, select, expired { (su enlace caducó: adjunta el archivo de nuevo)} timeout { (tardó demasiado)} other {}}. No se envió ni se descontó nada.',
   vision_not_supported:
-    'El modelo de este canal, `{model}`, no puede leer imágenes.{models, select, none { Ningún modelo disponible aquí puede; un operador del bot puede configurar `VISION_MODEL`.} other { Un administrador puede cambiar a uno que sí pueda con `/model set`: {models}.}} No se envió ni se descontó nada.',
+    'El modelo de este canal, `{model}`, no puede leer imágenes.{models, select, none { Ningún modelo disponible aquí puede; un operador del bot puede configurar `VISION_MODEL`.} other { Un administrador puede cambiar a uno que sí pueda con `/modelo establecer`: {models}.}} No se envió ni se descontó nada.',
   documents_not_supported:
-    'El modelo de este canal, `{model}`, no puede leer PDF.{models, select, none { Ningún modelo disponible aquí puede; un operador del bot puede indicar los que sí en `DOCUMENT_MODELS`.} other { Un administrador puede cambiar a uno que sí pueda con `/model set`: {models}.}} No se envió ni se descontó nada.',
+    'El modelo de este canal, `{model}`, no puede leer PDF.{models, select, none { Ningún modelo disponible aquí puede; un operador del bot puede indicar los que sí en `DOCUMENT_MODELS`.} other { Un administrador puede cambiar a uno que sí pueda con `/modelo establecer`: {models}.}} No se envió ni se descontó nada.',
   capabilities_unknown:
     'Todavía no sé qué modelos {what, select, images {pueden leer imágenes} documents {pueden leer PDF} other {razonan, ni cómo}}: la lista de modelos de Mistral no respondió. Vuelve a intentarlo en unos minutos. No se envió ni se descontó nada.',
   reasoning_effort_refused:
-    'Mistral rechazó el esfuerzo de razonamiento `{effort}` que este canal usa con `{model}`{efforts, select, none {: este modelo no admite ninguno} other {; admite {efforts}}}. Un administrador puede cambiarlo con `/model set`. No se descontó nada.',
+    'Mistral rechazó el esfuerzo de razonamiento `{effort}` que este canal usa con `{model}`{efforts, select, none {: este modelo no admite ninguno} other {; admite {efforts}}}. Un administrador puede cambiarlo con `/modelo establecer`. No se descontó nada.',
   reasoning_not_supported:
     '`{model}` no razona, así que no admite la opción `reasoning`.{models, select, none {} other { Modelos que razonan: {models}.}}',
   reasoning_effort_not_offered:
@@ -250,7 +250,7 @@ export const es = {
   model_set_effort_cleared:
     'Este canal ahora usa `{model}`. Su esfuerzo de razonamiento `{effort}` no se aplica a este modelo, así que se borró.',
   model_show_reasoning: 'Esfuerzo de razonamiento: `{effort}`.',
-  model_list_legend: '🖼️ lee imágenes · 📄 lee PDF · 💭 razona (`/model set` con `reasoning:`)',
+  model_list_legend: '🖼️ lee imágenes · 📄 lee PDF · 💭 razona (`/modelo establecer` con `razonamiento:`)',
   reasoning_choice_default: 'predeterminado (el del modelo)',
   cmd_model_set_reasoning:
     'Cuánto piensa antes un modelo que razona (los esfuerzos que admite; default = el suyo)',

@@ -8,7 +8,7 @@ import type { MessageCode } from './en.ts';
  * the ones Discord's French client shows.
  */
 export const fr = {
-  blank_prompt: 'Ta question est vide. Écris ta question après `prompt:`.',
+  blank_prompt: 'Ta question est vide. Écris ta question après `question:`.',
   prompt_too_long:
     'Ta question fait {length, number} caractères ; la limite est de {limit, number}. Raccourcis-la, s’il te plaît.',
   missing_permission:
@@ -20,19 +20,19 @@ export const fr = {
     'Je ne réponds que sur un serveur : les questions sont décomptées du budget mensuel du serveur, et un message privé n’en a pas.',
   unknown_model: '`{model}` n’est pas un modèle utilisable ici. Choisis parmi : {models}.',
   model_unavailable:
-    'Le modèle de ce salon, `{model}`, n’est pas disponible sur ce bot pour le moment. Un responsable peut en choisir un autre avec `/model set` ; modèles utilisables : {models}.',
+    'Le modèle de ce salon, `{model}`, n’est pas disponible sur ce bot pour le moment. Un responsable peut en choisir un autre avec `/modèle définir` ; modèles utilisables : {models}.',
   model_month_spent:
-    '`{model}` a épuisé son quota mensuel sur la clé Mistral de ce bot ; il revient le mois prochain. Rien n’a été envoyé ni décompté.{others, select, none {} other { Les autres modèles fonctionnent toujours : {others} ; un responsable peut changer avec `/model set`.}}',
+    '`{model}` a épuisé son quota mensuel sur la clé Mistral de ce bot ; il revient le mois prochain. Rien n’a été envoyé ni décompté.{others, select, none {} other { Les autres modèles fonctionnent toujours : {others} ; un responsable peut changer avec `/modèle définir`.}}',
   budget_spent:
-    'Ce serveur a utilisé son budget mensuel de tokens : **{used, number} sur {limit, number} tokens**. Il repart à zéro le {resetsAt}. Un opérateur du bot peut l’augmenter avec `/budget set`.',
+    'Ce serveur a utilisé son budget mensuel de tokens : **{used, number} sur {limit, number} tokens**. Il repart à zéro le {resetsAt}. Un opérateur du bot peut l’augmenter avec `/budget définir`.',
   budget_too_small:
-    'Cette question demande environ {needed, number} tokens, mais il ne reste à ce serveur que {left, number} de ses {limit, number} tokens mensuels. {context, select, yes {Cela inclut les échanges précédents de cette conversation (`/forget` les efface dans un fil) ;} other {Essaie une question plus courte ;}} le budget repart à zéro le {resetsAt}.',
+    'Cette question demande environ {needed, number} tokens, mais il ne reste à ce serveur que {left, number} de ses {limit, number} tokens mensuels. {context, select, yes {Cela inclut les échanges précédents de cette conversation (`/oublier` les efface dans un fil) ;} other {Essaie une question plus courte ;}} le budget repart à zéro le {resetsAt}.',
   budget_held:
     'Les {left, number} derniers tokens mensuels de ce serveur (sur {limit, number}) sont réservés par des questions en cours de réponse. Réessaie dans une minute ; s’il en faut moins, le reste se libère. Le budget repart à zéro le {resetsAt}.',
   member_budget_held:
     'Le reste de ta part mensuelle ({left, number} sur {limit, number} tokens) est réservé par ta question en cours de réponse. Redemande quand elle sera terminée.',
   member_budget_spent:
-    'Tu as utilisé ta part du budget mensuel de tokens de ce serveur : **{used, number} sur {limit, number} tokens**. Elle repart à zéro le {resetsAt} ; les autres membres peuvent encore poser des questions. Un responsable du serveur peut modifier ta part avec `/budget member`.',
+    'Tu as utilisé ta part du budget mensuel de tokens de ce serveur : **{used, number} sur {limit, number} tokens**. Elle repart à zéro le {resetsAt} ; les autres membres peuvent encore poser des questions. Un responsable du serveur peut modifier ta part avec `/budget membre`.',
   member_budget_too_small:
     'Cette question demande environ {needed, number} tokens, mais il ne reste que {left, number} tokens de ta part mensuelle de {limit, number}. Essaie une question plus courte ; ta part repart à zéro le {resetsAt}.',
   cooldown:
@@ -60,9 +60,9 @@ export const fr = {
   upstream_rate_limited:
     'Mistral limite le débit de ce bot en ce moment. Rien n’a été décompté. Réessaie dans une minute.',
   upstream_quota_exhausted:
-    '`{model}` a épuisé son quota mensuel sur la clé Mistral de ce bot ; il revient le mois prochain. Rien n’a été décompté.{others, select, none {} other { Les autres modèles fonctionnent toujours : {others} ; un responsable peut changer avec `/model set`.}}',
+    '`{model}` a épuisé son quota mensuel sur la clé Mistral de ce bot ; il revient le mois prochain. Rien n’a été décompté.{others, select, none {} other { Les autres modèles fonctionnent toujours : {others} ; un responsable peut changer avec `/modèle définir`.}}',
   upstream_model_unavailable:
-    '`{model}` n’est pas disponible dans l’offre Mistral de ce bot. Rien n’a été décompté.{others, select, none {} other { Les autres modèles fonctionnent toujours : {others} ; un responsable peut changer avec `/model set`.}}',
+    '`{model}` n’est pas disponible dans l’offre Mistral de ce bot. Rien n’a été décompté.{others, select, none {} other { Les autres modèles fonctionnent toujours : {others} ; un responsable peut changer avec `/modèle définir`.}}',
   upstream_server_error:
     'Mistral a du mal à répondre (erreur serveur). Rien n’a été décompté. Réessaie plus tard.',
   upstream_network: 'Je n’ai pas pu joindre Mistral. Rien n’a été décompté. Réessaie plus tard.',
@@ -73,11 +73,11 @@ export const fr = {
   upstream_bad_request:
     'Mistral a refusé cette demande. Rien n’a été décompté. Essaie de reformuler ou de raccourcir ta question.',
   upstream_unknown_model:
-    'Mistral ne connaît pas le modèle `{model}`. Rien n’a été décompté. Un responsable peut en choisir un autre avec `/model set`.',
+    'Mistral ne connaît pas le modèle `{model}`. Rien n’a été décompté. Un responsable peut en choisir un autre avec `/modèle définir`.',
   upstream_unauthorized:
     'La clé Mistral du bot a été refusée ; l’opérateur doit la corriger. Rien n’a été décompté.',
   system_prompt_blank:
-    'Le prompt système est vide. Pour revenir à celui par défaut, utilise `/system-prompt clear`.',
+    'Le prompt système est vide. Pour revenir à celui par défaut, utilise `/prompt-système effacer`.',
   system_prompt_too_long:
     'Ce prompt système fait {length, number} caractères ; la limite est de {limit, number} (il est envoyé avec chaque question et compte dans le budget du serveur). Raccourcis-le, s’il te plaît.',
   thread_needs_text_channel:
@@ -87,9 +87,9 @@ export const fr = {
   with_ref: '{text} (réf. `{ref}`)',
 
   forget_outside_thread:
-    'Seuls les fils se souviennent des questions précédentes, il n’y a donc rien à oublier ici. Chaque `/ask` dans un salon repart de zéro ; utilise `/forget` dans un fil.',
+    'Seuls les fils se souviennent des questions précédentes, il n’y a donc rien à oublier ici. Chaque `/demander` dans un salon repart de zéro ; utilise `/oublier` dans un fil.',
   forgotten:
-    '{turns, plural, =0 {Ce fil n’avait rien en mémoire.} one {Oubliée : # question précédente et sa réponse.} many {Oubliées : # de questions précédentes et leurs réponses.} other {Oubliées : # questions précédentes et leurs réponses.}} Le prochain `/ask` ici repart de zéro.',
+    '{turns, plural, =0 {Ce fil n’avait rien en mémoire.} one {Oubliée : # question précédente et sa réponse.} many {Oubliées : # de questions précédentes et leurs réponses.} other {Oubliées : # questions précédentes et leurs réponses.}} Le prochain `/demander` ici repart de zéro.',
 
   model_show:
     'Ce salon utilise `{model}`{unavailable, select, yes { (indisponible sur ce bot pour le moment)} other {}}.',
@@ -102,7 +102,7 @@ export const fr = {
   system_prompt_cleared:
     'Prompt système effacé. Ce salon utilise maintenant {source, select, parent {le prompt de son salon parent} other {le prompt par défaut}}.',
   system_prompt_show:
-    '{source, select, channel {Le prompt système propre à ce salon :} parent {Ce fil suit le prompt système de <#{parent}> :} other {Ce salon utilise le prompt système par défaut (`/system-prompt set` le remplace) :}}',
+    '{source, select, channel {Le prompt système propre à ce salon :} parent {Ce fil suit le prompt système de <#{parent}> :} other {Ce salon utilise le prompt système par défaut (`/prompt-système définir` le remplace) :}}',
 
   usage_title: '**Utilisation de Mistral pour {guild} — {month} (UTC)**',
   usage_used:
@@ -123,21 +123,21 @@ export const fr = {
   usage_shortened: '…(liste raccourcie)',
 
   alert_budget_near:
-    '**Alerte budget :** ce serveur a utilisé **{share, number, ::percent}** de son budget de tokens Mistral pour {month} ({used, number} sur {limit, number} tokens). Il repart à zéro le {resetsAt}. Détails : `/usage`.',
+    '**Alerte budget :** ce serveur a utilisé **{share, number, ::percent}** de son budget de tokens Mistral pour {month} ({used, number} sur {limit, number} tokens). Il repart à zéro le {resetsAt}. Détails : `/consommation`.',
   alert_budget_spent:
-    '**Alerte budget :** ce serveur a épuisé son budget de tokens Mistral pour {month} ({used, number} sur {limit, number} tokens). Les questions sont refusées jusqu’à la remise à zéro le {resetsAt} ; un opérateur du bot peut augmenter le budget avec `/budget set`.',
+    '**Alerte budget :** ce serveur a épuisé son budget de tokens Mistral pour {month} ({used, number} sur {limit, number} tokens). Les questions sont refusées jusqu’à la remise à zéro le {resetsAt} ; un opérateur du bot peut augmenter le budget avec `/budget définir`.',
   alert_key:
     '**Alerte clé :** `{model}` a utilisé {used, number} tokens{limited, select, yes { sur sa limite mensuelle de {limit, number} tokens ({share, number, ::percent})} other {}} sur la clé Mistral de ce bot en {month}, au-delà du seuil d’alerte ({kind, select, tokens {{tokens, number} tokens} other {{percent, number, ::percent}}}, `KEY_MONTHLY_TOKEN_ALERT`).',
   alerts_off:
-    'Alertes de budget : désactivées. Choisis un salon avec `/usage alerts-channel:` pour être prévenu à 80 % et à 100 %.',
+    'Alertes de budget : désactivées. Choisis un salon avec `/consommation salon-alertes:` pour être prévenu à 80 % et à 100 %.',
   alerts_on:
-    'Alertes de budget : à 80 % et à 100 %, dans {channel} (`/usage alerts:off` les arrête).{sent, select, none {} other { Ce mois-ci : {sent}.}}',
+    'Alertes de budget : à 80 % et à 100 %, dans {channel} (`/consommation alertes:désactivées` les arrête).{sent, select, none {} other { Ce mois-ci : {sent}.}}',
   alert_sent: '{threshold, number, ::percent} envoyée{when}',
   alert_not_posted:
     '{threshold, number, ::percent} n’a pas pu être publiée{when} ; vérifie mes permissions dans ce salon',
   alerts_set: '✅ Les alertes de budget seront publiées dans {channel}.',
   alerts_stopped: '✅ Les alertes de budget sont désactivées.',
-  alerts_both: 'Choisis soit `alerts-channel:`, soit `alerts:off`, pas les deux.',
+  alerts_both: 'Choisis soit `salon-alertes:`, soit `alertes:désactivées`, pas les deux.',
   alerts_foreign_channel:
     'Ce salon n’est pas sur ce serveur. Choisis l’un des salons textuels de ce serveur.',
   chart_description:
@@ -147,7 +147,7 @@ export const fr = {
 
   budget_guild_id:
     'Indique un ID de serveur : 17 à 20 chiffres (clic droit sur le serveur → Copier l’identifiant du serveur).',
-  budget_member_both: 'Indique soit `tokens:`, soit `clear:`, pas les deux.',
+  budget_member_both: 'Indique soit `tokens:`, soit `effacer:`, pas les deux.',
   budget_show:
     '{verb, select, set {Budget défini. } clear {Dérogation supprimée. } other {}}Serveur `{guild}` : **{limit, number} tokens/mois** ({source, select, override {fixé par un opérateur} other {la valeur par défaut, `GUILD_MONTHLY_TOKEN_BUDGET`}}). Utilisés : {used, number}, restants : {left, number} ; remise à zéro le {resetsAt}.',
   budget_member_show:
@@ -193,7 +193,7 @@ export const fr = {
   ctx_summarize: 'Résumer',
   ctx_explain: 'Expliquer',
   ctx_translate: 'Traduire dans ma langue',
-  cmd_forget: 'Efface la mémoire de conversation de ce fil ; le prochain /ask ici repart de zéro',
+  cmd_forget: 'Efface la mémoire de conversation de ce fil ; le prochain /demander ici repart de zéro',
 
   waiting:
     '⏳ J’attends mon tour auprès de Mistral : tu es en position **{position, number}** dans la file (environ {eta, select, minutes {{minutes, number} min} other {{seconds, number} s}}).',
@@ -239,13 +239,13 @@ export const fr = {
   attachment_unavailable:
     'Je n’ai pas pu télécharger `{name}` depuis Discord{why, select, expired { (son lien a expiré : joins à nouveau le fichier)} timeout { (c’était trop long)} other {}}. Rien n’a été envoyé ni décompté.',
   vision_not_supported:
-    'Le modèle de ce salon, `{model}`, ne sait pas lire les images.{models, select, none { Aucun modèle proposé ici n’en est capable ; un opérateur du bot peut définir `VISION_MODEL`.} other { Un responsable peut passer à un modèle qui en est capable avec `/model set` : {models}.}} Rien n’a été envoyé ni décompté.',
+    'Le modèle de ce salon, `{model}`, ne sait pas lire les images.{models, select, none { Aucun modèle proposé ici n’en est capable ; un opérateur du bot peut définir `VISION_MODEL`.} other { Un responsable peut passer à un modèle qui en est capable avec `/modèle définir` : {models}.}} Rien n’a été envoyé ni décompté.',
   documents_not_supported:
-    'Le modèle de ce salon, `{model}`, ne sait pas lire les PDF.{models, select, none { Aucun modèle proposé ici n’en est capable ; un opérateur du bot peut indiquer ceux qui le peuvent dans `DOCUMENT_MODELS`.} other { Un responsable peut passer à un modèle qui en est capable avec `/model set` : {models}.}} Rien n’a été envoyé ni décompté.',
+    'Le modèle de ce salon, `{model}`, ne sait pas lire les PDF.{models, select, none { Aucun modèle proposé ici n’en est capable ; un opérateur du bot peut indiquer ceux qui le peuvent dans `DOCUMENT_MODELS`.} other { Un responsable peut passer à un modèle qui en est capable avec `/modèle définir` : {models}.}} Rien n’a été envoyé ni décompté.',
   capabilities_unknown:
     'Je ne sais pas encore quels modèles {what, select, images {savent lire les images} documents {savent lire les PDF} other {raisonnent, ni comment}} : la liste des modèles de Mistral n’a pas répondu. Réessaie dans quelques minutes. Rien n’a été envoyé ni décompté.',
   reasoning_effort_refused:
-    'Mistral a refusé l’effort de raisonnement `{effort}` que ce salon utilise avec `{model}`{efforts, select, none { : ce modèle n’en accepte aucun} other { ; il accepte {efforts}}}. Un responsable peut le changer avec `/model set`. Rien n’a été décompté.',
+    'Mistral a refusé l’effort de raisonnement `{effort}` que ce salon utilise avec `{model}`{efforts, select, none { : ce modèle n’en accepte aucun} other { ; il accepte {efforts}}}. Un responsable peut le changer avec `/modèle définir`. Rien n’a été décompté.',
   reasoning_not_supported:
     '`{model}` ne raisonne pas, il n’accepte donc pas l’option `reasoning`.{models, select, none {} other { Modèles qui raisonnent : {models}.}}',
   reasoning_effort_not_offered:
@@ -254,7 +254,8 @@ export const fr = {
   model_set_effort_cleared:
     'Ce salon utilise désormais `{model}`. Son effort de raisonnement `{effort}` ne s’applique pas à ce modèle, il a donc été effacé.',
   model_show_reasoning: 'Effort de raisonnement : `{effort}`.',
-  model_list_legend: '🖼️ lit les images · 📄 lit les PDF · 💭 raisonne (`/model set` avec `reasoning:`)',
+  model_list_legend:
+    '🖼️ lit les images · 📄 lit les PDF · 💭 raisonne (`/modèle définir` avec `raisonnement:`)',
   reasoning_choice_default: 'par défaut (celui du modèle)',
   cmd_model_set_reasoning:
     'Combien un modèle qui raisonne réfléchit d’abord (efforts acceptés ; default = le sien)',

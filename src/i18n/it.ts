@@ -7,7 +7,7 @@ import type { MessageCode } from './en.ts';
  * names are the ones Discord's Italian client shows. Menu items are imperatives ("Riassumi").
  */
 export const it = {
-  blank_prompt: 'La tua domanda è vuota. Scrivi la domanda dopo `prompt:`.',
+  blank_prompt: 'La tua domanda è vuota. Scrivi la domanda dopo `domanda:`.',
   prompt_too_long:
     'La tua domanda è di {length, number} caratteri; il limite è {limit, number}. Accorciala, per favore.',
   missing_permission:
@@ -19,19 +19,19 @@ export const it = {
     'Rispondo solo all’interno di un server: le domande vengono scalate dal budget mensile del server, e un messaggio diretto non ne ha uno.',
   unknown_model: '`{model}` non è un modello che puoi usare qui. Scegline uno tra: {models}.',
   model_unavailable:
-    'Il modello di questo canale, `{model}`, al momento non è disponibile su questo bot. Chi gestisce il canale può sceglierne un altro con `/model set`; modelli utilizzabili: {models}.',
+    'Il modello di questo canale, `{model}`, al momento non è disponibile su questo bot. Chi gestisce il canale può sceglierne un altro con `/modello imposta`; modelli utilizzabili: {models}.',
   model_month_spent:
-    '`{model}` ha esaurito la sua quota mensile sulla chiave Mistral di questo bot; tornerà il mese prossimo. Non è stato inviato né addebitato nulla.{others, select, none {} other { Gli altri modelli funzionano ancora: {others}; chi gestisce il canale può cambiarlo con `/model set`.}}',
+    '`{model}` ha esaurito la sua quota mensile sulla chiave Mistral di questo bot; tornerà il mese prossimo. Non è stato inviato né addebitato nulla.{others, select, none {} other { Gli altri modelli funzionano ancora: {others}; chi gestisce il canale può cambiarlo con `/modello imposta`.}}',
   budget_spent:
-    'Questo server ha esaurito il suo budget mensile di token: **{used, number} su {limit, number} token**. Si azzera {resetsAt}. Un operatore del bot può aumentarlo con `/budget set`.',
+    'Questo server ha esaurito il suo budget mensile di token: **{used, number} su {limit, number} token**. Si azzera {resetsAt}. Un operatore del bot può aumentarlo con `/budget imposta`.',
   budget_too_small:
-    'Questa domanda richiede circa {needed, number} token, ma a questo server restano solo {left, number} dei suoi {limit, number} token mensili. {context, select, yes {Sono inclusi i turni precedenti di questa conversazione (`/forget` li cancella in un thread);} other {Prova con una domanda più breve;}} il budget si azzera {resetsAt}.',
+    'Questa domanda richiede circa {needed, number} token, ma a questo server restano solo {left, number} dei suoi {limit, number} token mensili. {context, select, yes {Sono inclusi i turni precedenti di questa conversazione (`/dimentica` li cancella in un thread);} other {Prova con una domanda più breve;}} il budget si azzera {resetsAt}.',
   budget_held:
     'Gli ultimi {left, number} dei {limit, number} token mensili di questo server sono riservati a domande a cui sto rispondendo proprio ora. Riprova tra un minuto; se ne serviranno meno, il resto torna disponibile. Il budget si azzera {resetsAt}.',
   member_budget_held:
     'Il resto della tua quota mensile ({left, number} su {limit, number} token) è riservato alla tua domanda, a cui sto rispondendo ora. Chiedi di nuovo quando ho finito.',
   member_budget_spent:
-    'Hai esaurito la tua quota del budget mensile di token di questo server: **{used, number} su {limit, number} token**. Si azzera {resetsAt}; gli altri qui possono ancora fare domande. Chi gestisce il server può modificare la tua quota con `/budget member`.',
+    'Hai esaurito la tua quota del budget mensile di token di questo server: **{used, number} su {limit, number} token**. Si azzera {resetsAt}; gli altri qui possono ancora fare domande. Chi gestisce il server può modificare la tua quota con `/budget membro`.',
   member_budget_too_small:
     'Questa domanda richiede circa {needed, number} token, ma della tua quota mensile di {limit, number} token ne restano solo {left, number}. Prova con una domanda più breve; la tua quota si azzera {resetsAt}.',
   cooldown:
@@ -59,9 +59,9 @@ export const it = {
   upstream_rate_limited:
     'Mistral sta limitando le richieste di questo bot in questo momento. Non è stato addebitato nulla. Riprova tra un minuto.',
   upstream_quota_exhausted:
-    '`{model}` ha esaurito la sua quota mensile sulla chiave Mistral di questo bot; tornerà il mese prossimo. Non è stato addebitato nulla.{others, select, none {} other { Gli altri modelli funzionano ancora: {others}; chi gestisce il canale può cambiarlo con `/model set`.}}',
+    '`{model}` ha esaurito la sua quota mensile sulla chiave Mistral di questo bot; tornerà il mese prossimo. Non è stato addebitato nulla.{others, select, none {} other { Gli altri modelli funzionano ancora: {others}; chi gestisce il canale può cambiarlo con `/modello imposta`.}}',
   upstream_model_unavailable:
-    '`{model}` non è disponibile nel piano Mistral di questo bot. Non è stato addebitato nulla.{others, select, none {} other { Gli altri modelli funzionano ancora: {others}; chi gestisce il canale può cambiarlo con `/model set`.}}',
+    '`{model}` non è disponibile nel piano Mistral di questo bot. Non è stato addebitato nulla.{others, select, none {} other { Gli altri modelli funzionano ancora: {others}; chi gestisce il canale può cambiarlo con `/modello imposta`.}}',
   upstream_server_error:
     'Mistral ha problemi a rispondere (errore del server). Non è stato addebitato nulla. Riprova più tardi.',
   upstream_network:
@@ -73,11 +73,11 @@ export const it = {
   upstream_bad_request:
     'Mistral ha rifiutato questa richiesta. Non è stato addebitato nulla. Prova a riformulare o ad accorciare la domanda.',
   upstream_unknown_model:
-    'Mistral non conosce il modello `{model}`. Non è stato addebitato nulla. Chi gestisce il canale può sceglierne un altro con `/model set`.',
+    'Mistral non conosce il modello `{model}`. Non è stato addebitato nulla. Chi gestisce il canale può sceglierne un altro con `/modello imposta`.',
   upstream_unauthorized:
     'La chiave Mistral del bot è stata rifiutata; l’operatore deve sistemarla. Non è stato addebitato nulla.',
   system_prompt_blank:
-    'Il prompt di sistema è vuoto. Per tornare a quello predefinito, usa `/system-prompt clear`.',
+    'Il prompt di sistema è vuoto. Per tornare a quello predefinito, usa `/prompt-di-sistema cancella`.',
   system_prompt_too_long:
     'Quel prompt di sistema è di {length, number} caratteri; il limite è {limit, number} (viene inviato con ogni domanda e conta nel budget del server). Accorcialo, per favore.',
   thread_needs_text_channel:
@@ -87,9 +87,9 @@ export const it = {
   with_ref: '{text} (rif. `{ref}`)',
 
   forget_outside_thread:
-    'Solo i thread ricordano le domande precedenti, quindi qui non c’è niente da dimenticare. Ogni `/ask` in un canale riparte da zero; usa `/forget` dentro un thread.',
+    'Solo i thread ricordano le domande precedenti, quindi qui non c’è niente da dimenticare. Ogni `/chiedi` in un canale riparte da zero; usa `/dimentica` dentro un thread.',
   forgotten:
-    '{turns, plural, =0 {Questo thread non aveva niente da ricordare.} one {Dimenticata: # domanda precedente con la sua risposta.} many {Dimenticate: # di domande precedenti con le loro risposte.} other {Dimenticate: # domande precedenti con le loro risposte.}} Il prossimo `/ask` qui riparte da zero.',
+    '{turns, plural, =0 {Questo thread non aveva niente da ricordare.} one {Dimenticata: # domanda precedente con la sua risposta.} many {Dimenticate: # di domande precedenti con le loro risposte.} other {Dimenticate: # domande precedenti con le loro risposte.}} Il prossimo `/chiedi` qui riparte da zero.',
 
   model_show:
     'Questo canale usa `{model}`{unavailable, select, yes { (al momento non disponibile su questo bot)} other {}}.',
@@ -102,7 +102,7 @@ export const it = {
   system_prompt_cleared:
     'Prompt di sistema cancellato. Ora questo canale usa {source, select, parent {il prompt del suo canale principale} other {il prompt predefinito}}.',
   system_prompt_show:
-    '{source, select, channel {Il prompt di sistema di questo canale:} parent {Questo thread segue il prompt di sistema di <#{parent}>:} other {Questo canale usa il prompt di sistema predefinito (`/system-prompt set` lo sostituisce):}}',
+    '{source, select, channel {Il prompt di sistema di questo canale:} parent {Questo thread segue il prompt di sistema di <#{parent}>:} other {Questo canale usa il prompt di sistema predefinito (`/prompt-di-sistema imposta` lo sostituisce):}}',
 
   usage_title: '**Utilizzo di Mistral per {guild} — {month} (UTC)**',
   usage_used:
@@ -123,21 +123,21 @@ export const it = {
   usage_shortened: '…(elenco accorciato)',
 
   alert_budget_near:
-    '**Avviso budget:** questo server ha usato il **{share, number, ::percent}** del suo budget di token Mistral di {month} ({used, number} su {limit, number} token). Si azzera {resetsAt}. Dettagli: `/usage`.',
+    '**Avviso budget:** questo server ha usato il **{share, number, ::percent}** del suo budget di token Mistral di {month} ({used, number} su {limit, number} token). Si azzera {resetsAt}. Dettagli: `/consumo`.',
   alert_budget_spent:
-    '**Avviso budget:** questo server ha esaurito il suo budget di token Mistral di {month} ({used, number} su {limit, number} token). Le domande vengono rifiutate finché non si azzera {resetsAt}; un operatore del bot può aumentare il budget con `/budget set`.',
+    '**Avviso budget:** questo server ha esaurito il suo budget di token Mistral di {month} ({used, number} su {limit, number} token). Le domande vengono rifiutate finché non si azzera {resetsAt}; un operatore del bot può aumentare il budget con `/budget imposta`.',
   alert_key:
     '**Avviso chiave:** `{model}` ha usato {used, number} token{limited, select, yes { del suo limite mensile di {limit, number} token ({share, number, ::percent})} other {}} sulla chiave Mistral di questo bot a {month}, oltre la soglia di avviso ({kind, select, tokens {{tokens, number} token} other {{percent, number, ::percent}}}, `KEY_MONTHLY_TOKEN_ALERT`).',
   alerts_off:
-    'Avvisi di budget: disattivati. Scegli un canale con `/usage alerts-channel:` per essere avvisato all’80% e al 100%.',
+    'Avvisi di budget: disattivati. Scegli un canale con `/consumo canale-avvisi:` per essere avvisato all’80% e al 100%.',
   alerts_on:
-    'Avvisi di budget: all’80% e al 100%, in {channel} (`/usage alerts:off` li disattiva).{sent, select, none {} other { Questo mese: {sent}.}}',
+    'Avvisi di budget: all’80% e al 100%, in {channel} (`/consumo avvisi:disattivati` li disattiva).{sent, select, none {} other { Questo mese: {sent}.}}',
   alert_sent: '{threshold, number, ::percent} inviato{when}',
   alert_not_posted:
     '{threshold, number, ::percent} non pubblicato{when}; controlla i miei permessi in quel canale',
   alerts_set: '✅ Gli avvisi di budget verranno pubblicati in {channel}.',
   alerts_stopped: '✅ Gli avvisi di budget sono disattivati.',
-  alerts_both: 'Scegli `alerts-channel:` oppure `alerts:off`, non entrambi.',
+  alerts_both: 'Scegli `canale-avvisi:` oppure `avvisi:disattivati`, non entrambi.',
   alerts_foreign_channel:
     'Quel canale non è in questo server. Scegli uno dei canali testuali di questo server.',
   chart_description:
@@ -146,7 +146,7 @@ export const it = {
   chart_empty: 'Ancora nessun consumo questo mese',
 
   budget_guild_id: 'Indica un ID server: da 17 a 20 cifre (clic destro sul server → Copia ID server).',
-  budget_member_both: 'Indica `tokens:` oppure `clear:`, non entrambi.',
+  budget_member_both: 'Indica `token:` oppure `cancella:`, non entrambi.',
   budget_show:
     '{verb, select, set {Budget impostato. } clear {Eccezione rimossa. } other {}}Server `{guild}`: **{limit, number} token/mese** ({source, select, override {impostato da un operatore} other {il predefinito, `GUILD_MONTHLY_TOKEN_BUDGET`}}). Usati {used, number}, restano {left, number}; si azzera {resetsAt}.',
   budget_member_show:
@@ -193,7 +193,7 @@ export const it = {
   ctx_explain: 'Spiega',
   ctx_translate: 'Traduci nella mia lingua',
   cmd_forget:
-    'Cancella la memoria della conversazione di questo thread; il prossimo /ask qui riparte da zero',
+    'Cancella la memoria della conversazione di questo thread; il prossimo /chiedi qui riparte da zero',
 
   waiting:
     '⏳ Aspetto il mio turno con Mistral: sei in posizione **{position, number}** nella coda (circa {eta, select, minutes {{minutes, number} min} other {{seconds, number} s}}).',
@@ -237,13 +237,13 @@ export const it = {
   attachment_unavailable:
     'Non sono riuscito a scaricare `{name}` da Discord{why, select, expired { (il link è scaduto: allega di nuovo il file)} timeout { (ci è voluto troppo)} other {}}. Non è stato inviato né addebitato nulla.',
   vision_not_supported:
-    'Il modello di questo canale, `{model}`, non sa leggere le immagini.{models, select, none { Nessun modello offerto qui ci riesce; un operatore del bot può impostare `VISION_MODEL`.} other { Chi gestisce il canale può passare a uno che ci riesce con `/model set`: {models}.}} Non è stato inviato né addebitato nulla.',
+    'Il modello di questo canale, `{model}`, non sa leggere le immagini.{models, select, none { Nessun modello offerto qui ci riesce; un operatore del bot può impostare `VISION_MODEL`.} other { Chi gestisce il canale può passare a uno che ci riesce con `/modello imposta`: {models}.}} Non è stato inviato né addebitato nulla.',
   documents_not_supported:
-    'Il modello di questo canale, `{model}`, non sa leggere i PDF.{models, select, none { Nessun modello offerto qui ci riesce; un operatore del bot può indicare quelli che ci riescono in `DOCUMENT_MODELS`.} other { Chi gestisce il canale può passare a uno che ci riesce con `/model set`: {models}.}} Non è stato inviato né addebitato nulla.',
+    'Il modello di questo canale, `{model}`, non sa leggere i PDF.{models, select, none { Nessun modello offerto qui ci riesce; un operatore del bot può indicare quelli che ci riescono in `DOCUMENT_MODELS`.} other { Chi gestisce il canale può passare a uno che ci riesce con `/modello imposta`: {models}.}} Non è stato inviato né addebitato nulla.',
   capabilities_unknown:
     'Non so ancora quali modelli {what, select, images {sanno leggere le immagini} documents {sanno leggere i PDF} other {ragionano, né come}}: l’elenco dei modelli di Mistral non ha risposto. Riprova tra qualche minuto. Non è stato inviato né addebitato nulla.',
   reasoning_effort_refused:
-    'Mistral ha rifiutato lo sforzo di ragionamento `{effort}` che questo canale usa con `{model}`{efforts, select, none {: questo modello non ne accetta nessuno} other {; accetta {efforts}}}. Chi gestisce il canale può cambiarlo con `/model set`. Non è stato addebitato nulla.',
+    'Mistral ha rifiutato lo sforzo di ragionamento `{effort}` che questo canale usa con `{model}`{efforts, select, none {: questo modello non ne accetta nessuno} other {; accetta {efforts}}}. Chi gestisce il canale può cambiarlo con `/modello imposta`. Non è stato addebitato nulla.',
   reasoning_not_supported:
     '`{model}` non ragiona, quindi non accetta l’opzione `reasoning`.{models, select, none {} other { Modelli che ragionano: {models}.}}',
   reasoning_effort_not_offered:
@@ -252,7 +252,7 @@ export const it = {
   model_set_effort_cleared:
     'Ora questo canale usa `{model}`. Il suo sforzo di ragionamento `{effort}` non vale per questo modello, quindi è stato rimosso.',
   model_show_reasoning: 'Sforzo di ragionamento: `{effort}`.',
-  model_list_legend: '🖼️ legge immagini · 📄 legge PDF · 💭 ragiona (`/model set` con `reasoning:`)',
+  model_list_legend: '🖼️ legge immagini · 📄 legge PDF · 💭 ragiona (`/modello imposta` con `ragionamento:`)',
   reasoning_choice_default: 'predefinito (quello del modello)',
   cmd_model_set_reasoning:
     'Quanto riflette prima un modello che ragiona (gli sforzi che accetta; default = il suo)',

@@ -8,7 +8,7 @@ import type { MessageCode } from './en.ts';
  * a colon ("renovação: …") rather than a preposition.
  */
 export const ptBR = {
-  blank_prompt: 'Sua pergunta está vazia. Digite sua pergunta depois de `prompt:`.',
+  blank_prompt: 'Sua pergunta está vazia. Digite sua pergunta depois de `pergunta:`.',
   prompt_too_long:
     'Sua pergunta tem {length, number} caracteres; o limite é {limit, number}. Por favor, encurte a pergunta.',
   missing_permission:
@@ -20,19 +20,19 @@ export const ptBR = {
     'Só respondo dentro de um servidor: as perguntas são descontadas do orçamento mensal do servidor, e uma mensagem direta não tem orçamento.',
   unknown_model: '`{model}` não é um modelo que você pode usar aqui. Escolha um destes: {models}.',
   model_unavailable:
-    'O modelo deste canal, `{model}`, não está disponível neste bot agora. Um administrador pode escolher outro com `/model set`; modelos disponíveis: {models}.',
+    'O modelo deste canal, `{model}`, não está disponível neste bot agora. Um administrador pode escolher outro com `/modelo definir`; modelos disponíveis: {models}.',
   model_month_spent:
-    '`{model}` esgotou a cota mensal na chave Mistral deste bot; ele volta no mês que vem. Nada foi enviado nem descontado.{others, select, none {} other { Outros modelos continuam funcionando: {others}; um administrador pode trocar com `/model set`.}}',
+    '`{model}` esgotou a cota mensal na chave Mistral deste bot; ele volta no mês que vem. Nada foi enviado nem descontado.{others, select, none {} other { Outros modelos continuam funcionando: {others}; um administrador pode trocar com `/modelo definir`.}}',
   budget_spent:
-    'Este servidor esgotou o orçamento mensal de tokens: **{used, number} de {limit, number} tokens**. Renovação: {resetsAt}. Um operador do bot pode aumentá-lo com `/budget set`.',
+    'Este servidor esgotou o orçamento mensal de tokens: **{used, number} de {limit, number} tokens**. Renovação: {resetsAt}. Um operador do bot pode aumentá-lo com `/orçamento definir`.',
   budget_too_small:
-    'Esta pergunta precisa de uns {needed, number} tokens, mas este servidor só tem {left, number} dos seus {limit, number} tokens mensais. {context, select, yes {Isso inclui as rodadas anteriores desta conversa (`/forget` as apaga em um tópico);} other {Tente uma pergunta mais curta;}} renovação do orçamento: {resetsAt}.',
+    'Esta pergunta precisa de uns {needed, number} tokens, mas este servidor só tem {left, number} dos seus {limit, number} tokens mensais. {context, select, yes {Isso inclui as rodadas anteriores desta conversa (`/esquecer` as apaga em um tópico);} other {Tente uma pergunta mais curta;}} renovação do orçamento: {resetsAt}.',
   budget_held:
     'Os últimos {left, number} dos {limit, number} tokens mensais deste servidor estão reservados para perguntas sendo respondidas agora. Tente de novo em um minuto; se elas precisarem de menos, o resto volta. Renovação do orçamento: {resetsAt}.',
   member_budget_held:
     'O resto da sua parte mensal ({left, number} de {limit, number} tokens) está reservado para a sua pergunta, que está sendo respondida agora. Pergunte de novo quando ela terminar.',
   member_budget_spent:
-    'Você usou toda a sua parte do orçamento mensal de tokens deste servidor: **{used, number} de {limit, number} tokens**. Renovação: {resetsAt}; os outros aqui ainda podem perguntar. Um administrador do servidor pode mudar sua parte com `/budget member`.',
+    'Você usou toda a sua parte do orçamento mensal de tokens deste servidor: **{used, number} de {limit, number} tokens**. Renovação: {resetsAt}; os outros aqui ainda podem perguntar. Um administrador do servidor pode mudar sua parte com `/orçamento membro`.',
   member_budget_too_small:
     'Esta pergunta precisa de uns {needed, number} tokens, mas só restam {left, number} da sua parte mensal de {limit, number} tokens. Tente uma pergunta mais curta; renovação da sua parte: {resetsAt}.',
   cooldown:
@@ -60,9 +60,9 @@ export const ptBR = {
   upstream_rate_limited:
     'A Mistral está limitando este bot agora. Nada foi descontado. Tente de novo em um minuto.',
   upstream_quota_exhausted:
-    '`{model}` esgotou a cota mensal na chave Mistral deste bot; ele volta no mês que vem. Nada foi descontado.{others, select, none {} other { Outros modelos continuam funcionando: {others}; um administrador pode trocar com `/model set`.}}',
+    '`{model}` esgotou a cota mensal na chave Mistral deste bot; ele volta no mês que vem. Nada foi descontado.{others, select, none {} other { Outros modelos continuam funcionando: {others}; um administrador pode trocar com `/modelo definir`.}}',
   upstream_model_unavailable:
-    '`{model}` não está disponível no plano Mistral deste bot. Nada foi descontado.{others, select, none {} other { Outros modelos continuam funcionando: {others}; um administrador pode trocar com `/model set`.}}',
+    '`{model}` não está disponível no plano Mistral deste bot. Nada foi descontado.{others, select, none {} other { Outros modelos continuam funcionando: {others}; um administrador pode trocar com `/modelo definir`.}}',
   upstream_server_error:
     'A Mistral está com problemas para responder (erro no servidor). Nada foi descontado. Tente de novo mais tarde.',
   upstream_network: 'Não consegui falar com a Mistral. Nada foi descontado. Tente de novo mais tarde.',
@@ -73,10 +73,11 @@ export const ptBR = {
   upstream_bad_request:
     'A Mistral recusou este pedido. Nada foi descontado. Tente reformular ou encurtar sua pergunta.',
   upstream_unknown_model:
-    'A Mistral não conhece o modelo `{model}`. Nada foi descontado. Um administrador pode escolher outro com `/model set`.',
+    'A Mistral não conhece o modelo `{model}`. Nada foi descontado. Um administrador pode escolher outro com `/modelo definir`.',
   upstream_unauthorized:
     'A chave Mistral do bot foi recusada; o operador precisa corrigir isso. Nada foi descontado.',
-  system_prompt_blank: 'O prompt de sistema está vazio. Para voltar ao padrão, use `/system-prompt clear`.',
+  system_prompt_blank:
+    'O prompt de sistema está vazio. Para voltar ao padrão, use `/prompt-do-sistema limpar`.',
   system_prompt_too_long:
     'Esse prompt de sistema tem {length, number} caracteres; o limite é {limit, number} (ele vai junto com cada pergunta e conta no orçamento do servidor). Por favor, encurte o prompt.',
   thread_needs_text_channel:
@@ -86,9 +87,9 @@ export const ptBR = {
   with_ref: '{text} (ref. `{ref}`)',
 
   forget_outside_thread:
-    'Só os tópicos lembram as perguntas anteriores, então não há nada para esquecer aqui. Cada `/ask` em um canal começa do zero; use `/forget` dentro de um tópico.',
+    'Só os tópicos lembram as perguntas anteriores, então não há nada para esquecer aqui. Cada `/perguntar` em um canal começa do zero; use `/esquecer` dentro de um tópico.',
   forgotten:
-    '{turns, plural, =0 {Este tópico não tinha nada para lembrar.} one {Esquecida: # pergunta anterior e a resposta dela.} many {Esquecidas: # de perguntas anteriores e as respostas.} other {Esquecidas: # perguntas anteriores e as respostas.}} O próximo `/ask` aqui começa do zero.',
+    '{turns, plural, =0 {Este tópico não tinha nada para lembrar.} one {Esquecida: # pergunta anterior e a resposta dela.} many {Esquecidas: # de perguntas anteriores e as respostas.} other {Esquecidas: # perguntas anteriores e as respostas.}} O próximo `/perguntar` aqui começa do zero.',
 
   model_show:
     'Este canal usa `{model}`{unavailable, select, yes { (indisponível neste bot agora)} other {}}.',
@@ -101,7 +102,7 @@ export const ptBR = {
   system_prompt_cleared:
     'Prompt de sistema apagado. Este canal agora usa {source, select, parent {o prompt do canal principal} other {o prompt padrão}}.',
   system_prompt_show:
-    '{source, select, channel {O prompt de sistema próprio deste canal:} parent {Este tópico segue o prompt de sistema de <#{parent}>:} other {Este canal usa o prompt de sistema padrão (`/system-prompt set` o substitui):}}',
+    '{source, select, channel {O prompt de sistema próprio deste canal:} parent {Este tópico segue o prompt de sistema de <#{parent}>:} other {Este canal usa o prompt de sistema padrão (`/prompt-do-sistema definir` o substitui):}}',
 
   usage_title: '**Uso da Mistral em {guild} — {month} (UTC)**',
   usage_used:
@@ -122,21 +123,21 @@ export const ptBR = {
   usage_shortened: '…(lista encurtada)',
 
   alert_budget_near:
-    '**Alerta de orçamento:** este servidor usou **{share, number, ::percent}** do orçamento de tokens Mistral de {month} ({used, number} de {limit, number} tokens). Renovação: {resetsAt}. Detalhes: `/usage`.',
+    '**Alerta de orçamento:** este servidor usou **{share, number, ::percent}** do orçamento de tokens Mistral de {month} ({used, number} de {limit, number} tokens). Renovação: {resetsAt}. Detalhes: `/consumo`.',
   alert_budget_spent:
-    '**Alerta de orçamento:** este servidor esgotou o orçamento de tokens Mistral de {month} ({used, number} de {limit, number} tokens). As perguntas serão recusadas até a renovação, {resetsAt}; um operador do bot pode aumentar o orçamento com `/budget set`.',
+    '**Alerta de orçamento:** este servidor esgotou o orçamento de tokens Mistral de {month} ({used, number} de {limit, number} tokens). As perguntas serão recusadas até a renovação, {resetsAt}; um operador do bot pode aumentar o orçamento com `/orçamento definir`.',
   alert_key:
     '**Alerta de chave:** `{model}` usou {used, number} tokens{limited, select, yes { do seu limite mensal de {limit, number} tokens ({share, number, ::percent})} other {}} na chave Mistral deste bot em {month}, acima do limiar de alerta ({kind, select, tokens {{tokens, number} tokens} other {{percent, number, ::percent}}}, `KEY_MONTHLY_TOKEN_ALERT`).',
   alerts_off:
-    'Alertas de orçamento: desativados. Escolha um canal com `/usage alerts-channel:` para ser avisado em 80% e 100%.',
+    'Alertas de orçamento: desativados. Escolha um canal com `/consumo canal-de-alertas:` para ser avisado em 80% e 100%.',
   alerts_on:
-    'Alertas de orçamento: em 80% e 100%, em {channel} (`/usage alerts:off` os desativa).{sent, select, none {} other { Este mês: {sent}.}}',
+    'Alertas de orçamento: em 80% e 100%, em {channel} (`/consumo alertas:desativados` os desativa).{sent, select, none {} other { Este mês: {sent}.}}',
   alert_sent: '{threshold, number, ::percent} enviado{when}',
   alert_not_posted:
     '{threshold, number, ::percent} não pôde ser publicado{when}; verifique minhas permissões lá',
   alerts_set: '✅ Os alertas de orçamento serão publicados em {channel}.',
   alerts_stopped: '✅ Os alertas de orçamento estão desativados.',
-  alerts_both: 'Escolha `alerts-channel:` ou `alerts:off`, não os dois.',
+  alerts_both: 'Escolha `canal-de-alertas:` ou `alertas:desativados`, não os dois.',
   alerts_foreign_channel: 'Esse canal não é deste servidor. Escolha um dos canais de texto deste servidor.',
   chart_description:
     'Gráfico de barras: tokens por dia em {month}, empilhados por modelo. Os números estão na mensagem.',
@@ -145,7 +146,7 @@ export const ptBR = {
 
   budget_guild_id:
     'Informe um ID de servidor: 17 a 20 dígitos (clique com o botão direito no servidor → Copiar ID do servidor).',
-  budget_member_both: 'Informe `tokens:` ou `clear:`, não os dois.',
+  budget_member_both: 'Informe `tokens:` ou `limpar:`, não os dois.',
   budget_show:
     '{verb, select, set {Orçamento definido. } clear {Exceção removida. } other {}}Servidor `{guild}`: **{limit, number} tokens/mês** ({source, select, override {definido por um operador} other {o padrão, `GUILD_MONTHLY_TOKEN_BUDGET`}}). Usados {used, number}, restam {left, number}; renovação: {resetsAt}.',
   budget_member_show:
@@ -190,7 +191,7 @@ export const ptBR = {
   ctx_summarize: 'Resumir',
   ctx_explain: 'Explicar',
   ctx_translate: 'Traduzir para meu idioma',
-  cmd_forget: 'Apague a memória de conversa deste tópico; o próximo /ask aqui começa do zero',
+  cmd_forget: 'Apague a memória de conversa deste tópico; o próximo /perguntar aqui começa do zero',
 
   waiting:
     '⏳ Esperando minha vez com a Mistral: você está na posição **{position, number}** da fila (cerca de {eta, select, minutes {{minutes, number} min} other {{seconds, number} s}}).',
@@ -234,13 +235,13 @@ export const ptBR = {
   attachment_unavailable:
     'Não consegui baixar `{name}` do Discord{why, select, expired { (o link expirou: anexe o arquivo de novo)} timeout { (demorou demais)} other {}}. Nada foi enviado nem descontado.',
   vision_not_supported:
-    'O modelo deste canal, `{model}`, não consegue ler imagens.{models, select, none { Nenhum modelo oferecido aqui consegue; um operador do bot pode definir `VISION_MODEL`.} other { Um administrador pode trocar para um que consiga com `/model set`: {models}.}} Nada foi enviado nem descontado.',
+    'O modelo deste canal, `{model}`, não consegue ler imagens.{models, select, none { Nenhum modelo oferecido aqui consegue; um operador do bot pode definir `VISION_MODEL`.} other { Um administrador pode trocar para um que consiga com `/modelo definir`: {models}.}} Nada foi enviado nem descontado.',
   documents_not_supported:
-    'O modelo deste canal, `{model}`, não consegue ler PDFs.{models, select, none { Nenhum modelo oferecido aqui consegue; um operador do bot pode indicar os que conseguem em `DOCUMENT_MODELS`.} other { Um administrador pode trocar para um que consiga com `/model set`: {models}.}} Nada foi enviado nem descontado.',
+    'O modelo deste canal, `{model}`, não consegue ler PDFs.{models, select, none { Nenhum modelo oferecido aqui consegue; um operador do bot pode indicar os que conseguem em `DOCUMENT_MODELS`.} other { Um administrador pode trocar para um que consiga com `/modelo definir`: {models}.}} Nada foi enviado nem descontado.',
   capabilities_unknown:
     'Ainda não sei quais modelos {what, select, images {conseguem ler imagens} documents {conseguem ler PDFs} other {raciocinam, nem como}}: a lista de modelos da Mistral não respondeu. Tente de novo em alguns minutos. Nada foi enviado nem descontado.',
   reasoning_effort_refused:
-    'A Mistral recusou o esforço de raciocínio `{effort}` que este canal usa com `{model}`{efforts, select, none {: este modelo não aceita nenhum} other {; ele aceita {efforts}}}. Um administrador pode mudar isso com `/model set`. Nada foi descontado.',
+    'A Mistral recusou o esforço de raciocínio `{effort}` que este canal usa com `{model}`{efforts, select, none {: este modelo não aceita nenhum} other {; ele aceita {efforts}}}. Um administrador pode mudar isso com `/modelo definir`. Nada foi descontado.',
   reasoning_not_supported:
     '`{model}` não raciocina, então não aceita a opção `reasoning`.{models, select, none {} other { Modelos que raciocinam: {models}.}}',
   reasoning_effort_not_offered:
@@ -249,7 +250,7 @@ export const ptBR = {
   model_set_effort_cleared:
     'Este canal agora usa `{model}`. O esforço de raciocínio `{effort}` dele não se aplica a este modelo, então foi removido.',
   model_show_reasoning: 'Esforço de raciocínio: `{effort}`.',
-  model_list_legend: '🖼️ lê imagens · 📄 lê PDFs · 💭 raciocina (`/model set` com `reasoning:`)',
+  model_list_legend: '🖼️ lê imagens · 📄 lê PDFs · 💭 raciocina (`/modelo definir` com `raciocínio:`)',
   reasoning_choice_default: 'padrão (o do próprio modelo)',
   cmd_model_set_reasoning:
     'Quanto um modelo que raciocina pensa antes (os esforços que aceita; default = o dele)',

@@ -21,6 +21,8 @@ describe('end to end: the bot speaks the member’s language', () => {
     await handle.waitFor((x) => x.allMessages().length > 0);
     assert.ok(handle.allMessages().every((m) => m.ephemeral));
     assert.match(seen(handle), /^Ta question est vide/);
+    // It names the option as the French client shows it.
+    assert.ok(seen(handle).includes('`question:`'), seen(handle));
   });
 
   it('GIVEN a French member and a spent budget THEN the refusal is in French with French numbers', async () => {
@@ -81,7 +83,7 @@ describe('end to end: the bot speaks the member’s language', () => {
     assert.ok(handle.allMessages().every((m) => m.ephemeral));
   });
 
-  it('GIVEN the registered commands THEN descriptions and context-menu names carry French, German, Spanish, Italian and Portuguese localizations', () => {
+  it('GIVEN the registered commands THEN names and descriptions of commands, subcommands, options and context menus carry French, German, Spanish, Italian and Portuguese localizations', () => {
     const ask = h.discord.commands().find((c) => c.name === 'ask') as {
       description_localizations?: Record<string, string>;
     };
@@ -95,5 +97,16 @@ describe('end to end: the bot speaks the member’s language', () => {
     assert.ok(
       translate.name_localizations?.fr && translate.name_localizations.fr !== 'Translate to my language',
     );
+    // Slash commands, subcommands and options too (written out here, not taken from the catalogue).
+    const model = h.discord.commands().find((c) => c.name === 'model') as {
+      name_localizations?: Record<string, string>;
+      options?: { name: string; name_localizations?: Record<string, string> }[];
+    };
+    assert.equal(model.name_localizations?.fr, 'modèle');
+    assert.equal(model.name_localizations?.de, 'modell');
+    assert.equal(model.options?.find((o) => o.name === 'set')?.name_localizations?.fr, 'définir');
+    const askOptions = (ask as { options?: { name: string; name_localizations?: Record<string, string> }[] })
+      .options;
+    assert.equal(askOptions?.find((o) => o.name === 'prompt')?.name_localizations?.['pt-BR'], 'pergunta');
   });
 });

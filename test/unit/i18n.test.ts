@@ -27,6 +27,7 @@ import {
   type MessageParams,
 } from '../../src/i18n/catalogue.ts';
 import { DISCORD_LOCALES } from '../../src/i18n/commands.ts';
+import { COMMAND_NAMES } from '../../src/i18n/command-names.ts';
 
 /*
  * Checks over the catalogue itself: every locale has every code with the same ICU arguments as
@@ -167,8 +168,34 @@ function markup(text: string): Record<string, unknown> {
     subtext: text.startsWith('-# '),
     lines: text.split('\n').length,
     discord: (text.match(/<[#@]|<t:/g) ?? []).sort(),
-    commands: [...withoutCode.matchAll(/(?:^|[\s(])(\/[a-z][a-z-]*)/g)].map((m) => m[1]).sort(),
+    commands: [...withoutCode.matchAll(/(?:^|[\s(])(\/\p{Ll}[\p{Ll}-]*)/gu)].map((m) => m[1]).sort(),
   };
+}
+
+/**
+ * An English text with its command references (`/model set`, `/usage alerts:off`, `` `prompt:` ``)
+ * in `locale`'s command names: what the translation must say, since members see those names.
+ */
+function withLocalCommandNames(locale: Locale, text: string): string {
+  if (locale === 'en') return text;
+  const name = (english: string) => COMMAND_NAMES[english]?.[locale] ?? `(no ${locale} name for ${english})`;
+  return text
+    .replace(
+      /\/(ask|model|usage|budget|forget|system-prompt)\b((?: (?:set|show|list|clear|member)\b)?)((?: (?:alerts-channel|alerts):(?:off)?)?)/g,
+      (_, command: string, sub: string, option: string) => {
+        let out = `/${name(command)}`;
+        if (sub) out += ` ${name(sub.trim())}`;
+        if (option) {
+          const [key = '', value = ''] = option.trim().split(':');
+          out += ` ${name(key)}:${value ? name(value) : ''}`;
+        }
+        return out;
+      },
+    )
+    .replace(
+      /`(prompt|tokens|reasoning|clear|alerts-channel|alerts):(off)?`/g,
+      (_, key: string, value?: string) => `\`${name(key)}:${value ? name(value) : ''}\``,
+    );
 }
 
 // ---- command definitions -------------------------------------------------------------------
@@ -308,12 +335,12 @@ describe('i18n: every locale against English', () => {
       assert.deepEqual(differing, []);
     });
 
-    it(`GIVEN ${locale} THEN every text keeps the English code spans, emoji, bold, subtext, lines, mentions and /commands`, () => {
+    it(`GIVEN ${locale} THEN every text keeps the English code spans, emoji, bold, subtext, lines, mentions and /commands (under its own command names)`, () => {
       const differing = codesOf(locale)
         .map((code) => [
           code,
           JSON.stringify(markup(textOf(locale, code) ?? '')),
-          JSON.stringify(markup(SOURCE_MESSAGES[code])),
+          JSON.stringify(markup(withLocalCommandNames(locale, SOURCE_MESSAGES[code]))),
         ])
         .filter(([, mine, english]) => mine !== english)
         .map(([code, mine, english]) => `${code}: ${mine} vs English ${english}`);
@@ -455,7 +482,7 @@ describe('i18n: Discord limits', () => {
     assert.deepEqual(problems, []);
   });
 
-  it('GIVEN every command name THEN slash and option names follow Discord’s pattern in lower case and context-menu names are 1–32 characters, in every locale', () => {
+  it('GIVEN every command name THEN slash, subcommand, option and choice names are localized for every registered locale, follow Discord’s pattern in lower case and are unique among siblings, and context-menu names are 1–32 characters, in every locale', () => {
     const problems: string[] = [];
     for (const { path, part, slash, choices } of everyCommandPart()) {
       const names = { en: part.name, ...part.name_localizations };
@@ -469,6 +496,36 @@ describe('i18n: Discord limits', () => {
         if (choice.name.length < 1 || choice.name.length > 100) problems.push(`${path} choice`);
     }
     assert.deepEqual(problems, []);
+    // Every slash part is named in every registered locale, and no two siblings share a name in any.
+    const unnamed = everyCommandPart()
+      .filter(({ slash }) => slash)
+      .flatMap(({ path, part, choices }) =>
+        [part, ...choices].flatMap((p: { name: string; name_localizations?: unknown }) => {
+          const keys = Object.keys((p.name_localizations as Record<string, string> | undefined) ?? {}).sort();
+          return JSON.stringify(keys) === JSON.stringify([...ALL_DISCORD_LOCALES].sort())
+            ? []
+            : [`${path}${p === part ? '' : ` choice ${p.name}`}: ${keys.join(',')}`];
+        }),
+      );
+    assert.deepEqual(unnamed, []);
+    const clashes: string[] = [];
+    const siblings = (path: string, parts: readonly Named[]) => {
+      for (const locale of ['en', ...ALL_DISCORD_LOCALES]) {
+        const names = parts.map((p) => (locale === 'en' ? p.name : p.name_localizations?.[locale]));
+        if (new Set(names).size !== names.length) clashes.push(`${path} (${locale}): ${names.join(', ')}`);
+      }
+    };
+    const slashCommands = commandDefinitions.filter(
+      (c) => !('type' in c) || c.type === undefined || c.type === ApplicationCommandType.ChatInput,
+    );
+    siblings('(commands)', slashCommands);
+    const visitOptions = (path: string, options: readonly APIApplicationCommandOption[] | undefined) => {
+      if (!options) return;
+      siblings(path, options);
+      for (const o of options) if ('options' in o) visitOptions(`${path} ${o.name}`, o.options);
+    };
+    for (const c of slashCommands) if ('options' in c) visitOptions(c.name, c.options);
+    assert.deepEqual(clashes, []);
     const menus = commandDefinitions.filter(
       (c) =>
         'type' in c && (c.type === ApplicationCommandType.Message || c.type === ApplicationCommandType.User),
