@@ -84,6 +84,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       pacer = new RedisPacer(gateRedis, intervalMs, config.mistralApiKey, log.child({ component: 'gate' }));
     } else {
       pacer = new Pacer(intervalMs);
+      // The process before this one (a restart, a crash) may have sent a request a moment ago, and
+      // Mistral counts per key: start as if one had just left. (Redis keeps the last send itself.)
+      pacer.markSent();
     }
   } catch (error) {
     await store.close();

@@ -30,7 +30,20 @@ export interface AnswerStreamOptions {
   readonly limit?: number;
   /** Buttons on the message being written (Stop), removed when it is complete. */
   readonly liveComponents?: readonly ButtonRow[];
+  /**
+   * How long the first words gather before they are shown. An answer that is complete by then
+   * goes out as one edit, final at once, instead of its first words and then, a `minGapMs` later,
+   * the rest. Default 0 (shown as they arrive).
+   */
+  readonly firstWordsMs?: number;
 }
+
+/**
+ * How long the bot's answers gather their first words: short answers (most of them) then arrive
+ * whole in one edit, a second sooner and with one Discord request less, and long ones show their
+ * first words a moment later.
+ */
+export const FIRST_WORDS_MS = 300;
 
 /** Where a delivered answer ended up. */
 export interface DeliveredAnswer {
@@ -41,7 +54,7 @@ export interface DeliveredAnswer {
 
 /**
  * Delivers one answer while it streams. The first message shows the first words as soon as they
- * arrive and grows through paced edits (one {@link PacedEditor} per message, so every message is
+ * arrive (or once they gathered for `firstWordsMs`) and grows through paced edits (one {@link PacedEditor} per message, so every message is
  * edited at most once per `minGapMs` and always ends on its latest text). When the text outgrows a
  * message, that message is completed at a safe split ({@link StreamLayout}) and the answer
  * continues in a follow-up, strictly in order. Only the message being written carries the live
@@ -58,6 +71,8 @@ export class AnswerStream {
   readonly #minGapMs: number;
   readonly #layout: StreamLayout;
   readonly #live: readonly ButtonRow[];
+  readonly #firstWordsMs: number;
+  #gathering: NodeJS.Timeout | undefined;
   readonly #first: PacedEditor;
   #current: PacedEditor;
   #firstId: string | undefined;
@@ -76,6 +91,7 @@ export class AnswerStream {
     this.#minGapMs = options.minGapMs ?? 1_000;
     this.#layout = new StreamLayout(options.limit ?? MESSAGE_LIMIT);
     this.#live = options.liveComponents ?? [];
+    this.#firstWordsMs = options.firstWordsMs ?? 0;
     this.#first = new PacedEditor(async (content) => {
       this.#firstId = await target.editFirst(this.#body(content, this.#first));
       this.#currentId ??= this.#firstId;
@@ -125,10 +141,23 @@ export class AnswerStream {
   /** Adds streamed model text. */
   append(piece: string): void {
     if (piece === '' || this.#final) return;
+    const firstWords = !this.#hasText;
     this.#hasText = true;
     this.#noticesOpen = false;
     this.#layout.append(piece);
-    this.#kick();
+    if (firstWords && this.#firstWordsMs > 0) {
+      this.#gathering = setTimeout(() => {
+        this.#gathering = undefined;
+        this.#kick();
+      }, this.#firstWordsMs);
+      return;
+    }
+    if (this.#gathering === undefined) this.#kick();
+  }
+
+  #stopGathering(): void {
+    clearTimeout(this.#gathering);
+    this.#gathering = undefined;
   }
 
   /**
@@ -137,6 +166,7 @@ export class AnswerStream {
    */
   async finish(tail: string, components: readonly ButtonRow[] = []): Promise<DeliveredAnswer> {
     this.#noticesOpen = false;
+    this.#stopGathering();
     if (!this.#final) {
       this.#finalComponents = components;
       this.#layout.append(tail);
@@ -152,6 +182,7 @@ export class AnswerStream {
   /** Gives up without an answer (nothing streamed): stops notices and lets a pending edit land. */
   async abandon(): Promise<void> {
     this.#noticesOpen = false;
+    this.#stopGathering();
     this.#final = true;
     while (this.#running) await this.#running;
     await this.#first.flush().catch(() => undefined);

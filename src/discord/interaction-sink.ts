@@ -5,7 +5,7 @@ import type { UserError } from '../errors.ts';
 import { t } from '../i18n/catalogue.ts';
 import type { Logger } from '../log.ts';
 import type { AnswerArchive } from './answer-archive.ts';
-import { AnswerStream, type AnswerTarget, type MessageBody } from './answer-stream.ts';
+import { AnswerStream, FIRST_WORDS_MS, type AnswerTarget, type MessageBody } from './answer-stream.ts';
 import {
   closingLines,
   finishedRow,
@@ -80,6 +80,7 @@ export class InteractionSink implements AnswerSink {
         };
     this.#stream = new AnswerStream(target, {
       ...(options.minGapMs === undefined ? {} : { minGapMs: options.minGapMs }),
+      firstWordsMs: FIRST_WORDS_MS,
       liveComponents: [stopRow(this.#textLocale, options.askerId, options.answerId)],
     });
   }

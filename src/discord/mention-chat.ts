@@ -8,7 +8,7 @@ import type { BotEvents } from '../events.ts';
 import { t } from '../i18n/catalogue.ts';
 import type { Logger } from '../log.ts';
 import type { AnswerArchive, RunningAnswers } from './answer-archive.ts';
-import { AnswerStream, type MessageBody } from './answer-stream.ts';
+import { AnswerStream, FIRST_WORDS_MS, type MessageBody } from './answer-stream.ts';
 import { closingLines, finishedRow, NOTICE_MIN_WAIT_MS, stopRow, waitingText } from './answer-text.ts';
 import { attachmentOf } from './ask-door.ts';
 import { requestRef } from './dispatcher.ts';
@@ -226,6 +226,7 @@ class MessageSink implements AnswerSink {
       },
       {
         minGapMs: CHANNEL_EDIT_GAP_MS,
+        firstWordsMs: FIRST_WORDS_MS,
         liveComponents: [stopRow(options.locale, message.author.id, options.answerId)],
       },
     );

@@ -131,6 +131,7 @@ async function checkDiscord(config: Config, timeoutMs: number, line: Line): Prom
 async function checkMistral(config: Config, probe: boolean, line: Line): Promise<void> {
   const limits = new Map<string, RateLimitSnapshot>();
   const pacer = new Pacer(sendIntervalMs(config));
+  pacer.markSent(); // a bot stopped a moment ago may have just sent one
   const mistral = createMistralApi({
     serverUrl: config.mistralServerUrl,
     apiKey: config.mistralApiKey,

@@ -38,8 +38,8 @@ const WINDOWS = [
  * - `mistral_bot_tokens_total{model,kind}`: prompt / completion tokens as Mistral reported them
  * - `mistral_bot_rate_limited_total{model}`: 429s that paused the gate
  * - `mistral_bot_discord_rate_limited_total`: 429s from Discord
- * - `mistral_bot_gate_starts_total`, `mistral_bot_gate_utilisation`: starts, and starts per second ÷ the
- *   configured rate over the last minute (or since start-up, when younger)
+ * - `mistral_bot_gate_starts_total`, `mistral_bot_gate_utilisation`: starts, and starts over the last
+ *   minute (or since start-up, when younger) ÷ the most the configured rate allows in that window
  * - `mistral_bot_model_limit{model,window}`, `mistral_bot_model_remaining{model,window}`: limits as the
  *   latest response headers stated them
  */
@@ -156,7 +156,8 @@ export class BotMetrics {
     const now = this.#now();
     this.#prune(now);
     const windowMs = Math.max(1_000, Math.min(UTILISATION_WINDOW_MS, now - this.#createdAt));
-    return this.#starts.length / (windowMs / 1000) / requestsPerSecond;
+    // A window of W s paced at r/s holds at most W·r + 1 starts (one at each end): 1 is the limit.
+    return this.#starts.length / ((windowMs / 1000) * requestsPerSecond + 1);
   }
 
   /** The exposition text, for `GET /metrics`. */

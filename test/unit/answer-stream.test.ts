@@ -187,6 +187,33 @@ describe('AnswerStream', () => {
     for (let i = 1; i < times.length; i++) assert.ok((times[i] ?? 0) - (times[i - 1] ?? 0) >= 29);
   });
 
+  it('GIVEN first words that gather THEN an answer complete by then is one edit, and a longer one shows its first words once they gathered', async () => {
+    const short = fakeTarget();
+    const quick = new AnswerStream(short.target, { minGapMs: 1_000, firstWordsMs: 200 });
+    const t0 = performance.now();
+    quick.append('Hello');
+    quick.append(' world');
+    await quick.finish('\n-# m · 3 tokens');
+    assert.deepEqual(
+      short.messages[0]?.writes.map((w) => w.content),
+      ['Hello world\n-# m · 3 tokens'],
+    );
+    assert.ok(performance.now() - t0 < 150, 'the complete answer did not wait for the gathering');
+
+    const long = fakeTarget();
+    const slow = new AnswerStream(long.target, { minGapMs: 0, firstWordsMs: 100 });
+    slow.append('First');
+    await sleep(30);
+    assert.equal(long.messages[0]?.writes.length ?? 0, 0, 'nothing shown while the first words gather');
+    slow.append(' words');
+    await sleep(150);
+    assert.deepEqual(
+      long.messages[0]?.writes.map((w) => w.content),
+      ['First words'],
+    );
+    await slow.finish('');
+  });
+
   it('GIVEN an attempt that failed before any text THEN notices resume; after text they never do', async () => {
     const { target, messages } = fakeTarget();
     const stream = new AnswerStream(target, { minGapMs: 0 });
