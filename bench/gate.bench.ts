@@ -468,7 +468,7 @@ const rows: Row[] = [
     ratio(oursBacklog.p99, naiveBacklog.p99),
   ],
   [
-    'CPU time per request in the bot (ms)',
+    'CPU per request, gate + Mistral client in this process (ms)',
     fmt(naiveBacklog.cpuMsPerRequest),
     fmt(oursBacklog.cpuMsPerRequest),
     ratio(oursBacklog.cpuMsPerRequest, naiveBacklog.cpuMsPerRequest),
