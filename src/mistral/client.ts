@@ -317,17 +317,8 @@ export function createMistralApi(options: MistralApiOptions): MistralApi {
           : new UpstreamError('network', 'Could not reach Mistral', { cause: error });
       }
       if (!response.ok) {
-        const status = response.status;
-        await response.body?.cancel();
-        const kind: UpstreamFailureKind =
-          status === 401 || status === 403
-            ? 'unauthorized'
-            : status === 429
-              ? 'rate_limited'
-              : status >= 500
-                ? 'server_error'
-                : 'bad_request';
-        throw new UpstreamError(kind, `Mistral answered ${status} to the model list`, { status });
+        const body = await response.text().catch(() => '');
+        throw statusError(response.status, body, response.headers, { model: '' });
       }
       const parsed = MODEL_LIST.safeParse(await response.json().catch(() => undefined));
       if (!parsed.success)
@@ -616,45 +607,55 @@ function translate(error: unknown, ctx: CallContext): UpstreamError {
       cause: error,
     });
   }
-  if (error instanceof MistralError) {
-    const limits = ctx.limits ?? parseRateLimitHeaders(error.headers);
-    const status = error.statusCode;
-    const details = {
-      status,
-      model,
-      cause: error,
-      ...(limits.retryAfterMs === undefined ? {} : { retryAfterMs: limits.retryAfterMs }),
-    };
-    // A 2xx that failed to parse (HTML from a proxy, a wrong content type) is unreadable, not refused.
-    if (status >= 200 && status < 300) {
-      return new UpstreamError('malformed', 'Mistral sent a response that could not be read', details);
-    }
-    if (status === 429) {
-      if (saysUnavailable(limits))
-        return new UpstreamError(
-          'model_unavailable',
-          'This model is not available on this Mistral workspace',
-          details,
-        );
-      if (saysMonthSpent(limits))
-        return new UpstreamError('quota_exhausted', "This model's monthly quota is spent upstream", details);
-      return new UpstreamError('rate_limited', 'Mistral rate limit reached', details);
-    }
-    if (status === 401 || status === 403)
-      return new UpstreamError('unauthorized', 'Mistral rejected the API key', details);
-    const refusal = status === 400 ? refusalOf(error.body) : undefined;
-    if (refusal)
-      return new UpstreamError('bad_request', 'Mistral refused what the request asks of this model', {
-        ...details,
-        refusal,
-      });
-    if (status === 400 && /model/i.test(error.body))
-      return new UpstreamError('unknown_model', 'Mistral does not know this model', details);
-    if (status >= 500) return new UpstreamError('server_error', `Mistral answered ${status}`, details);
-    return new UpstreamError('bad_request', `Mistral refused the request (${status})`, details);
-  }
+  if (error instanceof MistralError)
+    return statusError(error.statusCode, error.body, error.headers, ctx, error);
   // ConnectionError, RequestAbortedError, undici's TypeError('fetch failed') and anything else.
   return new UpstreamError('network', 'Could not reach Mistral', { model, cause: error });
+}
+
+/** What an HTTP answer Mistral's client could not use means, read with its body and rate-limit headers. */
+function statusError(
+  status: number,
+  body: string,
+  headers: Headers,
+  ctx: CallContext,
+  cause?: unknown,
+): UpstreamError {
+  const model = ctx.model || undefined;
+  const limits = ctx.limits ?? parseRateLimitHeaders(headers);
+  const details = {
+    status,
+    model,
+    cause,
+    ...(limits.retryAfterMs === undefined ? {} : { retryAfterMs: limits.retryAfterMs }),
+  };
+  // A 2xx that failed to parse (HTML from a proxy, a wrong content type) is unreadable, not refused.
+  if (status >= 200 && status < 300) {
+    return new UpstreamError('malformed', 'Mistral sent a response that could not be read', details);
+  }
+  if (status === 429) {
+    if (saysUnavailable(limits))
+      return new UpstreamError(
+        'model_unavailable',
+        'This model is not available on this Mistral workspace',
+        details,
+      );
+    if (saysMonthSpent(limits))
+      return new UpstreamError('quota_exhausted', "This model's monthly quota is spent upstream", details);
+    return new UpstreamError('rate_limited', 'Mistral rate limit reached', details);
+  }
+  if (status === 401 || status === 403)
+    return new UpstreamError('unauthorized', 'Mistral rejected the API key', details);
+  const refusal = status === 400 ? refusalOf(body) : undefined;
+  if (refusal)
+    return new UpstreamError('bad_request', 'Mistral refused what the request asks of this model', {
+      ...details,
+      refusal,
+    });
+  if (status === 400 && /model/i.test(body))
+    return new UpstreamError('unknown_model', 'Mistral does not know this model', details);
+  if (status >= 500) return new UpstreamError('server_error', `Mistral answered ${status}`, details);
+  return new UpstreamError('bad_request', `Mistral refused the request (${status})`, details);
 }
 
 /**
