@@ -167,13 +167,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
           gate,
           requestsPerSecond: config.requestsPerSecond,
         });
-  // The caches keep the bot's own member and user, whose ID is known once the client logged in.
-  const botUser: { client?: Client; readonly id: string | undefined } = {
-    get id() {
-      return this.client?.user?.id;
-    },
-  };
-  const client = new Client({
+  const client: Client = new Client({
     // Slash commands, context menus and buttons need only Guilds; @mention chat adds message
     // events, whose content Discord sends without the privileged intent for mentions of the bot.
     intents: [
@@ -197,9 +191,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       globalRequestsPerSecond: 1_000,
     },
     allowedMentions: NO_MENTIONS,
-    makeCache: leanCaches(() => botUser.id),
+    // The caches keep the bot's own member and user, whose ID is known once the client logged in
+    // (caches are filled only after construction, so the client is there when this is asked).
+    makeCache: leanCaches(() => client.user?.id),
   });
-  botUser.client = client;
   const alerts = new BudgetAlerts({
     events,
     keyv: (ns) => store.keyv(ns),

@@ -16,10 +16,13 @@ export const DISCORD_LOCALES: Readonly<Record<Exclude<Locale, 'en'>, readonly st
 };
 
 /** `{ [discordLocale]: text }` for every locale but English, which is the definition's own text. */
-function localizations(code: MessageCode): Record<string, string> {
+function localizations(textIn: (locale: Exclude<Locale, 'en'>) => string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [locale, discordLocales] of Object.entries(DISCORD_LOCALES) as [Locale, readonly string[]][]) {
-    const text = t(locale, code);
+  for (const [locale, discordLocales] of Object.entries(DISCORD_LOCALES) as [
+    Exclude<Locale, 'en'>,
+    readonly string[],
+  ][]) {
+    const text = textIn(locale);
     for (const discordLocale of discordLocales) out[discordLocale] = text;
   }
   return out;
@@ -30,7 +33,10 @@ export function described(code: MessageCode): {
   description: string;
   description_localizations: Record<string, string>;
 } {
-  return { description: t('en', code), description_localizations: localizations(code) };
+  return {
+    description: t('en', code),
+    description_localizations: localizations((locale) => t(locale, code)),
+  };
 }
 
 /**
@@ -39,7 +45,7 @@ export function described(code: MessageCode): {
  * {@link withNameLocalizations}.
  */
 export function named(code: MessageCode): { name: string; name_localizations: Record<string, string> } {
-  return { name: t('en', code), name_localizations: localizations(code) };
+  return { name: t('en', code), name_localizations: localizations((locale) => t(locale, code)) };
 }
 
 /** A slash command's definition, or one of its options or choices, as far as names go. */
@@ -62,14 +68,9 @@ export function withNameLocalizations(
 }
 
 function localizeNames(part: NamedPart): NamedPart {
-  const name_localizations: Record<string, string> = {};
-  for (const [locale, discordLocales] of Object.entries(DISCORD_LOCALES) as [Locale, readonly string[]][]) {
-    for (const discordLocale of discordLocales)
-      name_localizations[discordLocale] = commandName(locale, part.name);
-  }
   return {
     ...part,
-    name_localizations,
+    name_localizations: localizations((locale) => commandName(locale, part.name)),
     ...(part.options ? { options: part.options.map(localizeNames) } : {}),
     ...(part.choices ? { choices: part.choices.map(localizeNames) } : {}),
   };
