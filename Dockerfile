@@ -9,7 +9,7 @@ COPY src ./src
 COPY scripts ./scripts
 RUN npx tsc --noEmit
 # Types stripped ahead of time (scripts/build.ts): running .js keeps Node's stripper out of memory.
-RUN node --no-warnings scripts/build.ts
+RUN npm run build
 RUN npm prune --omit=dev
 
 # Runtime stage: Node 24 runs the built JavaScript (dist/) as a non-root user; the sources stay for

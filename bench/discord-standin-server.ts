@@ -69,14 +69,6 @@ for await (const line of createInterface({ input: process.stdin })) {
     console.log(
       JSON.stringify({
         discord429: discord.rejected429,
-        discordCalls: discord.calls.length,
-        routes: Object.entries(
-          discord.calls.reduce<Record<string, number>>((acc, c) => {
-            const key = `${c.method} ${c.path.replace(/\d{5,}/g, ':id').replace(/\/[\w-]{40,}/g, '/:token')}`;
-            acc[key] = (acc[key] ?? 0) + 1;
-            return acc;
-          }, {}),
-        ),
         mistral429: mistral.rejected429,
         violations: discord.violations.length + mistral.violations.length,
       }),

@@ -21,7 +21,7 @@ const IDLE_MS = 10_000;
 const SEQUENTIAL_ASKS = 30;
 
 /** The V8 flags and entry point of `npm start` (package.json), so the benchmark cannot drift from it. */
-export function startCommand(): { flags: string[]; entry: string } {
+function startCommand(): { flags: string[]; entry: string } {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.replace(/^exec\s+/, '').split(/\s+/);
   if (words[0] !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
@@ -99,7 +99,7 @@ export interface Footprint {
 }
 
 /** One process (the bot or the baseline) on `servers` × `channels`, optionally asked questions. */
-export async function measure(
+async function measure(
   script: string,
   flags: string[],
   servers: number,
