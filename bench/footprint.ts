@@ -99,13 +99,7 @@ export interface Footprint {
 }
 
 /** One process (the bot or the baseline) on `servers` × `channels`, optionally asked questions. */
-async function measure(
-  script: string,
-  flags: string[],
-  servers: number,
-  channels: number,
-  asks: boolean,
-) {
+async function measure(script: string, flags: string[], servers: number, channels: number, asks: boolean) {
   const standIns = spawn(
     process.execPath,
     [join(ROOT, 'bench/discord-standin-server.ts'), String(servers), String(channels)],
