@@ -546,11 +546,17 @@ export function idleTimeoutFetcher(
     const url = input instanceof Request ? input.url : String(input);
     if (beforeSend && /\/chat\/completions$/.test(new URL(url).pathname)) await beforeSend();
     const controller = new AbortController();
+    // One timer per request, not one per chunk: it looks at the time of the last activity when it
+    // fires and waits again for the rest of the period if something has arrived since.
+    let last = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(new IdleTimeout(`no data for ${timeoutMs} ms`)), timeoutMs);
-      // A body its reader abandoned never reaches flush(); the timer must not hold the process open.
+    const watch = (ms: number) => {
+      timer = setTimeout(() => {
+        const idle = performance.now() - last;
+        if (idle >= timeoutMs) controller.abort(new IdleTimeout(`no data for ${timeoutMs} ms`));
+        else watch(timeoutMs - idle);
+      }, ms);
+      // A body its reader abandoned never ends; the timer must not hold the process open.
       timer.unref();
     };
     for (const outer of [
@@ -561,7 +567,7 @@ export function idleTimeoutFetcher(
       if (outer.aborted) controller.abort(outer.reason);
       else outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
     }
-    arm();
+    watch(timeoutMs);
     let res: Response;
     try {
       res = await fetch(input as string | URL | Request, { ...init, signal: controller.signal });
@@ -573,18 +579,32 @@ export function idleTimeoutFetcher(
       clearTimeout(timer);
       return res;
     }
-    arm();
-    const watched = res.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, sink) {
-          arm();
-          sink.enqueue(chunk);
-        },
-        flush() {
+    last = performance.now();
+    // The body read through: each chunk counts as activity. (A plain pull source costs less per
+    // chunk than a TransformStream, which pipes through a second stream.)
+    const reader = res.body.getReader();
+    const watched = new ReadableStream<Uint8Array>({
+      async pull(sink) {
+        let read: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          read = await reader.read();
+        } catch (error) {
           clearTimeout(timer);
-        },
-      }),
-    );
+          throw error;
+        }
+        if (read.done) {
+          clearTimeout(timer);
+          sink.close();
+          return;
+        }
+        last = performance.now();
+        sink.enqueue(read.value);
+      },
+      cancel(reason) {
+        clearTimeout(timer);
+        return reader.cancel(reason);
+      },
+    });
     return new Response(watched, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
