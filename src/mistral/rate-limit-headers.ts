@@ -12,39 +12,42 @@ export interface RateLimitSnapshot {
 type Window = 'requestsPerMinute' | 'tokensPerMinute' | 'tokensPerMonth';
 
 /**
- * Reads Mistral's rate-limit headers by pattern: the 2026 names
+ * Every rate-limit header the bot reads, with the window and field it states. Where two name one
+ * value, the later wins: the 2026 name over the older `ratelimitbysize-*`, `requests` over `req`.
+ */
+const WINDOW_HEADERS: ReadonlyArray<readonly [name: string, window: Window, field: 'limit' | 'remaining']> = (
+  ['limit', 'remaining'] as const
+).flatMap((field) => [
+  [`ratelimitbysize-${field}`, 'tokensPerMinute', field] as const,
+  [`x-ratelimit-${field}-req-minute`, 'requestsPerMinute', field] as const,
+  [`x-ratelimit-${field}-requests-minute`, 'requestsPerMinute', field] as const,
+  [`x-ratelimit-${field}-tokens-minute`, 'tokensPerMinute', field] as const,
+  [`x-ratelimit-${field}-tokens-month`, 'tokensPerMonth', field] as const,
+]);
+const QUERY_COST_HEADERS = ['ratelimitbysize-query-cost', 'x-ratelimit-tokens-query-cost'];
+
+/**
+ * Reads Mistral's rate-limit headers: the 2026 names
  * (`x-ratelimit-{limit,remaining}-{req,tokens}-{minute,month}`), the older
- * `ratelimitbysize-*` ones (tokens per minute), and `Retry-After`.
+ * `ratelimitbysize-*` ones (tokens per minute), and `Retry-After`. Each is looked up by name
+ * (walking a `Headers` sorts it first, which costs more than all the lookups together).
  * Unknown or malformed values are ignored rather than guessed.
  */
 export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateLimitSnapshot {
   const out: { -readonly [K in keyof RateLimitSnapshot]: RateLimitSnapshot[K] } = {};
-  const put = (window: Window, field: 'limit' | 'remaining', value: number) => {
-    out[window] = { ...out[window], [field]: value };
+  const count = (name: string): number | undefined => {
+    const raw = headers.get(name);
+    if (raw === null) return undefined;
+    const value = Number(raw.trim());
+    return raw.trim() !== '' && Number.isFinite(value) && value >= 0 ? value : undefined;
   };
-  for (const [rawName, rawValue] of headers) {
-    const name = rawName.toLowerCase();
-    const value = Number(rawValue.trim());
-    const modern = /^x-ratelimit-(limit|remaining)-(req|requests|tokens)-(minute|month)$/.exec(name);
-    if (modern && Number.isFinite(value) && value >= 0) {
-      const [, field, unit, period] = modern as unknown as [string, 'limit' | 'remaining', string, string];
-      const window: Window =
-        unit === 'tokens' ? (period === 'month' ? 'tokensPerMonth' : 'tokensPerMinute') : 'requestsPerMinute';
-      if (!(unit !== 'tokens' && period === 'month')) put(window, field, value);
-      continue;
-    }
-    const legacy = /^ratelimitbysize-(limit|remaining)$/.exec(name);
-    if (legacy && Number.isFinite(value) && value >= 0) {
-      put('tokensPerMinute', legacy[1] as 'limit' | 'remaining', value);
-      continue;
-    }
-    if (
-      (name === 'x-ratelimit-tokens-query-cost' || name === 'ratelimitbysize-query-cost') &&
-      Number.isFinite(value) &&
-      value >= 0
-    ) {
-      out.queryCost = value;
-    }
+  for (const [name, window, field] of WINDOW_HEADERS) {
+    const value = count(name);
+    if (value !== undefined) out[window] = { ...out[window], [field]: value };
+  }
+  for (const name of QUERY_COST_HEADERS) {
+    const value = count(name);
+    if (value !== undefined) out.queryCost = value;
   }
   const retryAfter = headers.get('retry-after');
   if (retryAfter !== null) {

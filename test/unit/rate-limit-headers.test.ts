@@ -29,6 +29,22 @@ describe('rate-limit headers', () => {
     assert.ok(!saysMonthSpent(s));
   });
 
+  it('GIVEN both the older and the 2026 names, and an empty value THEN the 2026 names win and the empty one is not read as 0', () => {
+    const s = parseRateLimitHeaders(
+      new Headers({
+        'ratelimitbysize-limit': '500000',
+        'ratelimitbysize-query-cost': '7',
+        'X-RateLimit-Limit-Tokens-Minute': '50000',
+        'x-ratelimit-tokens-query-cost': '1000',
+        'x-ratelimit-limit-req-minute': '',
+      }),
+    );
+    assert.deepEqual(s.tokensPerMinute, { limit: 50_000 });
+    assert.equal(s.queryCost, 1000);
+    assert.equal(s.requestsPerMinute, undefined);
+    assert.ok(!saysUnavailable(s));
+  });
+
   it('GIVEN the older ratelimitbysize names THEN the token-minute window is read', () => {
     const s = parseRateLimitHeaders(
       new Headers({
