@@ -22,18 +22,23 @@ export function taskInstruction(task: AskTask, language: string): string | undef
   }
 }
 
-/** English names of languages; built once (building one costs about a millisecond). */
-let languageNames: Intl.DisplayNames | undefined;
+/** English names of languages, by Discord locale: looking one up in ICU costs far more than a map. */
+const languageNames = new Map<string, string>();
 
 /** The English name of a Discord locale's language (`fr` → French), for instructions to the model. */
 export function languageName(locale: string | undefined): string {
   if (!locale) return 'English';
-  try {
-    languageNames ??= new Intl.DisplayNames(['en'], { type: 'language' });
-    return languageNames.of(locale) ?? 'English';
-  } catch {
-    return 'English';
+  let name = languageNames.get(locale);
+  if (name === undefined) {
+    try {
+      name = new Intl.DisplayNames(['en'], { type: 'language' }).of(locale) ?? 'English';
+    } catch {
+      name = 'English';
+    }
+    // Discord sends about thirty locales; anything beyond a few dozen is not one of them.
+    if (languageNames.size < 64) languageNames.set(locale, name);
   }
+  return name;
 }
 
 /** A quoted message as the model sees it: marked off, so its text is data, not instructions. */

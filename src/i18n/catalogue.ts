@@ -63,26 +63,25 @@ function formattingLocale(discordLocale: string | null | undefined, lang: Locale
 }
 
 /**
- * Compiled messages. A cache of pure values (a message compiles the same way every time), kept
- * because compiling ICU patterns costs far more than formatting them. Its keys are bounded by the
- * codes times the locales Discord sends (about thirty).
+ * Compiled messages, by the locale Discord sent and the code: a cache of pure values (a message
+ * compiles the same way every time), kept because compiling ICU patterns, and even choosing their
+ * locale, costs far more than formatting. Discord sends about thirty locales; the cap only guards
+ * against a caller passing anything else.
  */
+const MAX_COMPILED = 10_000;
 const compiled = new Map<string, IntlMessageFormat>();
 
 /** One user-facing text in `locale` (a Discord locale or a bot locale), with `params` filled in. */
 export function t(locale: string | null | undefined, code: MessageCode, params: MessageParams = {}): string {
-  const lang = pickLocale(locale);
-  const pattern = CATALOGUES[lang][code] ?? en[code];
-  // A text without arguments is itself: nothing to compile or keep (most command descriptions).
-  if (!pattern.includes('{')) return pattern;
-  const formatting = formattingLocale(locale, lang);
-  const key = `${formatting}\u0000${code}`;
+  const key = `${locale ?? ''}\u0000${code}`;
   let format = compiled.get(key);
-  if (!format) {
-    format = new IntlMessageFormat(pattern, formatting, undefined, {
-      ignoreTag: true,
-    });
-    compiled.set(key, format);
+  if (format === undefined) {
+    const lang = pickLocale(locale);
+    const pattern = CATALOGUES[lang][code] ?? en[code];
+    // A text without arguments is itself: nothing to compile or keep (most command descriptions).
+    if (!pattern.includes('{')) return pattern;
+    format = new IntlMessageFormat(pattern, formattingLocale(locale, lang), undefined, { ignoreTag: true });
+    if (compiled.size < MAX_COMPILED) compiled.set(key, format);
   }
   return String(format.format(params));
 }
