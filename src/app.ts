@@ -154,7 +154,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     log,
     events,
   });
-  const archive = new AnswerArchive(store.keyv('answer'));
+  const archive = new AnswerArchive(store.keyv('answer', { fsync: false }));
   const running = new RunningAnswers();
   const operators = new Operators(config.botOwnerIds);
   const requests = new DiscordRequestBudget();
@@ -227,7 +227,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       alerts,
       archive,
       running,
-      stash: new PromptStash(store.keyv('ask-about')),
+      stash: new PromptStash(store.keyv('ask-about', { fsync: false })),
       requests,
     },
     log,

@@ -51,6 +51,20 @@ export function applyConnectionPragmas(db: DatabaseSync): void {
 }
 
 /**
+ * Runs `work` with commits that skip the fsync (`synchronous = NORMAL`), for writes that only help
+ * and are worth less than an fsync each: budget holds (they expire by themselves) and what an
+ * answer's buttons read. A crash still loses nothing committed; a power cut may lose the last few.
+ */
+export function withoutFsync<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('PRAGMA synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    db.exec('PRAGMA synchronous = FULL');
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file a `DATABASE_URL` names, with the pragmas above, for the
  * settings store and the usage ledger to share. Uses Node's built-in `node:sqlite`, so no native build.
  *

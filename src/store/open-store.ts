@@ -10,8 +10,11 @@ import type { UsageLedger } from './usage-ledger.ts';
 /** Where settings (Keyv) and usage counters (atomic, backend-native) live. */
 export interface Store {
   readonly kind: 'sqlite' | 'redis';
-  /** A Keyv over this store for one namespace (one namespace per concept). */
-  keyv(namespace: string): Keyv;
+  /**
+   * A Keyv over this store for one namespace (one namespace per concept). `fsync: false` is for
+   * data that only helps, whose writes may skip SQLite's fsync (see `withoutFsync`); Redis ignores it.
+   */
+  keyv(namespace: string, options?: { readonly fsync?: boolean }): Keyv;
   readonly usage: UsageLedger;
   close(): Promise<void>;
 }
@@ -56,10 +59,14 @@ async function openSqliteStore(url: string, options: OpenStoreOptions): Promise<
   const opened = db;
   return {
     kind: 'sqlite',
-    keyv(namespace) {
+    keyv(namespace, keyvOptions) {
       // One adapter per namespace: Keyv writes its namespace onto the adapter it is given.
       // Errors must reach the caller: without this Keyv reads a failure as "missing" and a write as done.
-      return new Keyv({ store: new SqliteKeyvStore(opened), namespace, throwOnErrors: true });
+      return new Keyv({
+        store: new SqliteKeyvStore(opened, { fsync: keyvOptions?.fsync ?? true }),
+        namespace,
+        throwOnErrors: true,
+      });
     },
     usage,
     async close() {

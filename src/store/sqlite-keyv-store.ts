@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { withoutFsync } from './open-sqlite.ts';
 
 /** Rows fetched per query while iterating, so a large namespace is never loaded at once. */
 const ITERATOR_BATCH_SIZE = 100;
@@ -16,6 +17,11 @@ export interface SqliteKeyvStoreSetup {
    * construction, and {@link SqliteKeyvStore.sweepExpired} can be called at any time).
    */
   readonly sweepIntervalMs?: number;
+  /**
+   * false: writes commit without an fsync ({@link withoutFsync}), for data that only helps (an
+   * answer's buttons, a prompt stashed for a modal). Default true, like every other write.
+   */
+  readonly fsync?: boolean;
 }
 
 /** Options Keyv reads from an adapter: `dialect: 'sqlite'` is what makes Keyv expose `keyv.iterator()`. */
@@ -71,11 +77,13 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   readonly #deleteExpired: StatementSync;
   readonly #db: DatabaseSync;
   readonly #sweeper: NodeJS.Timeout | undefined;
+  readonly #fsync: boolean;
   #disconnected = false;
 
   constructor(db: DatabaseSync, setup: SqliteKeyvStoreSetup = {}) {
     super();
     this.#db = db;
+    this.#fsync = setup.fsync ?? true;
     this.opts = { dialect: 'sqlite', url: `sqlite://${db.location() ?? ':memory:'}`, table: 'keyv' };
     db.exec(
       'CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL, expires INTEGER)',
@@ -152,7 +160,10 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
    */
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
     this.#assertConnected();
-    this.#upsert.run(key, serializedText(value), expiresAt(ttl));
+    const text = serializedText(value);
+    const expires = expiresAt(ttl);
+    if (this.#fsync) this.#upsert.run(key, text, expires);
+    else withoutFsync(this.#db, () => this.#upsert.run(key, text, expires));
     return true;
   }
 

@@ -2,7 +2,7 @@ import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
 import { decideHold, type HoldOutcome, type HoldRequest } from '../budget/hold.ts';
 import { dayKey, monthKey } from './month.ts';
-import { applyConnectionPragmas } from './open-sqlite.ts';
+import { applyConnectionPragmas, withoutFsync } from './open-sqlite.ts';
 import {
   assertMonth,
   assertValidHold,
@@ -288,8 +288,7 @@ export class SqliteUsageLedger implements UsageLedger {
     work: () => T,
     writes: 'durable' | 'transient' = 'durable',
   ): T {
-    if (writes === 'transient') this.#db.exec('PRAGMA synchronous = NORMAL');
-    try {
+    const run = () => {
       this.#db.exec(begin);
       try {
         const result = work();
@@ -301,9 +300,8 @@ export class SqliteUsageLedger implements UsageLedger {
         }
         throw error;
       }
-    } finally {
-      if (writes === 'transient') this.#db.exec('PRAGMA synchronous = FULL');
-    }
+    };
+    return writes === 'transient' ? withoutFsync(this.#db, run) : run();
   }
 }
 
