@@ -22,35 +22,30 @@ export interface LogOptions {
 }
 
 /**
+ * Fields whose value is a credential by its name, wherever they sit in a line: an interaction's
+ * `token`, an `Authorization` header, a config's `apiKey`. Matched on the written JSON, so a
+ * string value of that name is censored at any depth.
+ */
+const CREDENTIAL_FIELD = /"(token|apiKey|authorization|discordToken|mistralApiKey)":"(?:[^"\\]|\\.)*"/gi;
+
+/**
  * The process logger: JSON lines on stdout (or pino-pretty in development). Secrets are removed
- * three ways: known paths (`config.discordToken`, `*.headers.authorization`, …) are censored by
- * pino's redaction; every written line is scrubbed of the secret values themselves, which also
- * covers error objects and HTTP errors whose shape nobody controls; and the password of any URL in
- * a line (`redis://user:password@host`) becomes `***`, even for URLs nobody listed (a library's
- * error message quoting its connection string). Prompt and answer text belong at `debug` only:
- * nothing here logs them by itself.
+ * three ways, all on the written line, so no shape of object escapes them (an error object or an
+ * HTTP error whose shape nobody controls): fields named like a credential (`token`,
+ * `authorization`, `apiKey`…) are censored at any depth; the secret values themselves are cut out
+ * wherever they sit, in a message, a nested error, a header, a URL; and the password of any URL
+ * in a line (`redis://user:password@host`) becomes `***`, even for URLs nobody listed (a library's
+ * error message quoting its connection string). (pino's own `redact` paths would do the first
+ * job at about a tenth of a millisecond per line, parsing every path for every top-level field.)
+ * Prompt and answer text belong at `debug` only: nothing here logs them by itself.
  */
 export function createLogger(level: string, options: LogOptions = {}): Logger {
   const scrubSecrets = secretScrubber(options.secrets ?? []);
-  const scrub = (line: string) => redactUrl(scrubSecrets(line));
+  const scrub = (line: string) =>
+    redactUrl(scrubSecrets(line)).replace(CREDENTIAL_FIELD, (_, name: string) => `"${name}":"[redacted]"`);
   const config: LoggerOptions = {
     level,
     base: { app: 'mistral-discord-gate' },
-    redact: {
-      paths: [
-        'config.discordToken',
-        'config.mistralApiKey',
-        '*.token',
-        '*.apiKey',
-        'headers.authorization',
-        'headers.Authorization',
-        '*.headers.authorization',
-        '*.headers.Authorization',
-        'err.*.headers.authorization',
-        'err.*.headers.Authorization',
-      ],
-      censor: '[redacted]',
-    },
     // A refusal logs its `cause`: serialized like `err` (message, stack, nested causes), not as `{}`.
     serializers: { err: pino.stdSerializers.err, cause: pino.stdSerializers.err },
     hooks: { streamWrite: scrub },

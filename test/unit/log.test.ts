@@ -38,6 +38,37 @@ describe('the process logger', () => {
     assert.match(lines[2] ?? '', /"cause":\{"type":"Error","message":"nested \[redacted\]"/);
   });
 
+  it('GIVEN credentials nobody listed as secrets, in fields named like one at any depth THEN their values are censored and the rest stays', () => {
+    const { log, lines } = capture('debug');
+    const interactionToken = 'aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OTA6c2VjcmV0';
+    log.warn(
+      {
+        interaction: { id: '123', token: interactionToken },
+        request: { headers: { Authorization: 'Basic dXNlcjpwYXNz', accept: 'application/json' } },
+        deep: { deeper: { apiKey: 'another-unlisted-key', note: 'say "token":"x" in text' } },
+        token: 'top-level-token-value',
+      },
+      'upstream failed',
+    );
+    assert.equal(lines.length, 1);
+    const line = lines[0] ?? '';
+    for (const value of [interactionToken, 'dXNlcjpwYXNz', 'another-unlisted-key', 'top-level-token-value'])
+      assert.ok(!line.includes(value), `${value} leaked: ${line}`);
+    const parsed = JSON.parse(line) as {
+      interaction: { id: string; token: string };
+      request: { headers: { Authorization: string; accept: string } };
+      deep: { deeper: { apiKey: string; note: string } };
+      token: string;
+    };
+    assert.equal(parsed.interaction.token, '[redacted]');
+    assert.equal(parsed.interaction.id, '123');
+    assert.equal(parsed.request.headers.Authorization, '[redacted]');
+    assert.equal(parsed.request.headers.accept, 'application/json');
+    assert.equal(parsed.deep.deeper.apiKey, '[redacted]');
+    assert.equal(parsed.deep.deeper.note, 'say "token":"x" in text');
+    assert.equal(parsed.token, '[redacted]');
+  });
+
   it('GIVEN a Redis URL with a password in a nested error, a cause and a field THEN no line holds the password, and host and port stay', () => {
     const { log, lines } = capture('debug');
     const password = 'hunter2-redis-pass';
