@@ -1,4 +1,3 @@
-import Bottleneck from 'bottleneck';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BotEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
@@ -153,13 +152,11 @@ const COUNTED: ReadonlySet<State> = new Set(['joining', 'waiting', 'backoff']);
  * - **Pacing.** The pacer is the one source of spacing. A "ticket" claims the next slot, then
  *   starts whichever request is fairest at that moment; the request leaves at once and the pacer
  *   re-measures from its real send. Only starts are paced, so slow answers overlap.
- * - **Bottleneck** runs the tickets, `maxConcurrent: 1`: one claim outstanding per process, and
- *   `stop()` drops a ticket that has not begun at close. It does no spacing: its `minTime` measures
- *   job starts, not sends, so as a second source of spacing it could only add delay or disagree
- *   with the pacer. Honestly, a boolean could do what it does here; it stays because it is the
- *   scheduler the project chose, and a ticket is a natural Bottleneck job should the gate ever need
- *   its other knobs (`maxConcurrent` as an in-flight cap, job expiry). Its Redis clustering is not
- *   used (see `RedisPacer` for why).
+ * - **One ticket at a time** per process (one claim outstanding), started on the event loop's next
+ *   turn. This was a Bottleneck limiter with `maxConcurrent: 1`; its `minTime` measures job starts,
+ *   not sends, so it never did the spacing, and a profile showed its job machinery costing about
+ *   0.3 ms of CPU per question for what a boolean does. Its Redis clustering was never used (see
+ *   `RedisPacer` for why).
  * - **Failures.** A 429 pauses every start (the stated Retry-After, else exponential backoff with
  *   jitter; shared by all processes) and puts the request back at the front of its lane; 5xx,
  *   timeouts and unreadable answers are retried after a backoff, through the same pacing.
@@ -173,7 +170,6 @@ export class RequestGate {
   readonly #log: Logger;
   readonly #events: BotEvents | undefined;
   readonly #limits: ModelLimits | undefined;
-  readonly #limiter = new Bottleneck({ maxConcurrent: 1 });
   readonly #queue = new FairQueue<Entry>();
   readonly #maxRetries: number;
   readonly #maxRateLimitRetries: number;
@@ -194,6 +190,7 @@ export class RequestGate {
   #counted = 0;
   #inFlight = 0;
   #consecutive429 = 0;
+  /** A ticket is scheduled or claiming its slot: at most one per process. */
   #ticketPending = false;
   #closed: Promise<void> | undefined;
   #windowTimer: NodeJS.Timeout | undefined;
@@ -369,10 +366,7 @@ export class RequestGate {
     }
     this.#queue.clear();
     this.#watched = 0;
-    await this.#limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
     await this.#pacer.close();
-    // Give Bottleneck's own timers a tick to settle so the process can exit.
-    await sleep(0);
   }
 
   /** Whether the shared count has room; this process's own limits when it does not answer in time. */
@@ -459,20 +453,21 @@ export class RequestGate {
   #pump(): void {
     if (this.#ticketPending || this.#closed || this.#queue.size === 0) return;
     this.#ticketPending = true;
-    this.#limiter
-      .schedule(() => this.#ticket())
-      .then(
+    // On the next turn: whatever queued the request has finished setting it up.
+    setImmediate(() => {
+      (this.#closed ? Promise.resolve(false) : this.#ticket()).then(
         (again) => {
           this.#ticketPending = false;
           if (again) this.#pump();
         },
         (error: unknown) => {
           this.#ticketPending = false;
-          if (this.#closed) return; // close() stopped the limiter and dropped this ticket
+          if (this.#closed) return; // close() aborted this ticket's claim
           this.#log.error({ err: error }, 'gate ticket failed; retrying in 1 s');
           this.#later(1_000, () => this.#pump());
         },
       );
+    });
   }
 
   /** Claims one slot and starts the fairest eligible request in it; false when nothing could go. */
