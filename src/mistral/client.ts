@@ -582,23 +582,24 @@ export function idleTimeoutFetcher(
     last = performance.now();
     // The body read through: each chunk counts as activity. (A plain pull source costs less per
     // chunk than a TransformStream, which pipes through a second stream.)
-    const reader = res.body.getReader();
+    const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
     const watched = new ReadableStream<Uint8Array>({
       async pull(sink) {
-        let read: Awaited<ReturnType<typeof reader.read>>;
+        let chunk: Uint8Array | undefined;
         try {
-          read = await reader.read();
+          const read = await reader.read();
+          chunk = read.done ? undefined : read.value;
         } catch (error) {
           clearTimeout(timer);
           throw error;
         }
-        if (read.done) {
+        if (chunk === undefined) {
           clearTimeout(timer);
           sink.close();
           return;
         }
         last = performance.now();
-        sink.enqueue(read.value);
+        sink.enqueue(chunk);
       },
       cancel(reason) {
         clearTimeout(timer);
