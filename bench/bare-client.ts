@@ -20,7 +20,7 @@ let lastStart = 0;
 const paced = async () => {
   const at = Math.max(Date.now(), lastStart + intervalMs);
   lastStart = at;
-  await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 };
 
 client.on('interactionCreate', (interaction) => {

@@ -2,9 +2,10 @@
  * The footprint rows of `npm run bench`: the bot exactly as `npm start` runs it (the built
  * JavaScript in dist/ under the V8 flags of package.json's start script) beside the simplest bot
  * that answers (bare-client.ts: a bare discord.js client + the Mistral SDK's streaming chat, built
- * the same way, run under the same flags), each in its own process against stand-ins in a third.
+ * the same way, run under the same flags), each in its own process against its own stand-ins.
  * Figures come from /proc: resident memory (VmRSS) 10 s after ready, CPU time of all threads
- * (schedstat, ns) while idle and per answered `/ask` asked one at a time. Linux only.
+ * (schedstat, ns) while idle and per answered `/ask`, one at a time, the bot and the baseline in
+ * turns. Linux only.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,7 +19,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const ROOT = join(import.meta.dirname, '..');
 const SETTLE_MS = 10_000;
 const IDLE_MS = 10_000;
-const SEQUENTIAL_ASKS = 30;
+/** Questions each process answers before measuring, then rounds of one question each. */
+const WARM_UP_ASKS = 30;
+const ROUNDS = 100;
 
 /** The V8 flags and entry point of `npm start` (package.json), so the benchmark cannot drift from it. */
 function startCommand(): { flags: string[]; entry: string } {
@@ -90,16 +93,25 @@ const cpuMs = (pid: number) =>
 export interface Footprint {
   readonly rssMb: number;
   readonly idleCpuMsPer10s: number;
-  /** Median and 90th percentile CPU per answered question, idle rate subtracted; only with asks. */
-  readonly cpuPerAnswer?: { readonly medianMs: number; readonly p90Ms: number; readonly answered: number };
   /** The stand-ins' own records: 429s and violations over the whole run. */
   readonly discord429: number;
   readonly mistral429: number;
   readonly violations: number;
 }
 
-/** One process (the bot or the baseline) on `servers` × `channels`, optionally asked questions. */
-async function measure(script: string, flags: string[], servers: number, channels: number, asks: boolean) {
+/** CPU per answered question of the bot and the baseline, asked in turns in the same minutes. */
+export interface CpuPerAnswer {
+  readonly bare: { readonly medianMs: number; readonly p90Ms: number };
+  readonly bot: { readonly medianMs: number; readonly p90Ms: number };
+  /** The median of (bot − baseline) over the rounds: what the bot's own work adds per question. */
+  readonly ownMedianMs: number;
+  readonly ownP90Ms: number;
+  readonly rounds: number;
+  readonly answered: { readonly bare: number; readonly bot: number };
+}
+
+/** One process (the bot or the baseline) on `servers` × `channels`, ready, with its own stand-ins. */
+async function start(script: string, flags: string[], servers: number, channels: number) {
   const standIns = spawn(
     process.execPath,
     [join(ROOT, 'bench/discord-standin-server.ts'), String(servers), String(channels)],
@@ -108,6 +120,13 @@ async function measure(script: string, flags: string[], servers: number, channel
   const fromStandIns = lineReader(standIns);
   const data = mkdtempSync(join(tmpdir(), 'bench-footprint-'));
   let bot: ChildProcess | undefined;
+  const close = async () => {
+    bot?.kill('SIGKILL');
+    standIns.stdin.write('exit\n');
+    setTimeout(() => standIns.kill('SIGKILL'), 3_000).unref();
+    await once(standIns, 'exit');
+    rmSync(data, { recursive: true, force: true });
+  };
   try {
     const { env } = JSON.parse(await fromStandIns.wait((l) => l.startsWith('{"env"'), 120_000)) as {
       env: Record<string, string>;
@@ -122,73 +141,123 @@ async function measure(script: string, flags: string[], servers: number, channel
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const pid = bot.pid!;
     const exited = once(bot, 'exit').then(([code]) => {
       throw new Error(`${script} exited with ${String(code)} before it was ready`);
     });
     await Promise.race([lineReader(bot).wait((l) => /"msg":"ready"/.test(l), 300_000), exited]);
-    await sleep(SETTLE_MS);
-    const rss = rssMb(pid);
-    const idle0 = cpuMs(pid);
-    await sleep(IDLE_MS);
-    const idleCpu = cpuMs(pid) - idle0;
-    let cpuPerAnswer: Footprint['cpuPerAnswer'];
-    if (asks) {
-      const ask = async (n: number) => {
-        const from = fromStandIns.count;
-        standIns.stdin.write(`ask ${n}\n`);
-        return JSON.parse(await fromStandIns.wait((l) => l.startsWith(`{"asked":${n},`), 150_000, from)) as {
-          answered: number;
-        };
-      };
-      // Warm-up: first-use code paths are not what each question costs.
-      for (let i = 0; i < 5; i++) await ask(1);
-      await sleep(500);
-      const idleRate = idleCpu / IDLE_MS;
-      const per: number[] = [];
-      let answered = 0;
-      for (let i = 0; i < SEQUENTIAL_ASKS; i++) {
-        const cpu0 = cpuMs(pid);
-        const t0 = performance.now();
-        answered += (await ask(1)).answered;
-        await sleep(150); // the last edit's reply and the settle after it
-        per.push(cpuMs(pid) - cpu0 - idleRate * (performance.now() - t0));
-      }
-      per.sort((x, y) => x - y);
-      cpuPerAnswer = {
-        medianMs: per[per.length >> 1]!,
-        p90Ms: per[Math.floor(per.length * 0.9)]!,
-        answered,
-      };
-    }
-    standIns.stdin.write('stats\n');
-    const stats = JSON.parse(await fromStandIns.wait((l) => l.startsWith('{"discord429"'), 10_000)) as {
-      discord429: number;
-      mistral429: number;
-      violations: number;
-    };
-    return { rssMb: rss, idleCpuMsPer10s: (idleCpu * 10_000) / IDLE_MS, cpuPerAnswer, ...stats };
-  } finally {
-    bot?.kill('SIGKILL');
-    standIns.stdin.write('exit\n');
-    setTimeout(() => standIns.kill('SIGKILL'), 3_000).unref();
-    await once(standIns, 'exit');
-    rmSync(data, { recursive: true, force: true });
+  } catch (error) {
+    await close();
+    throw error;
   }
+  const pid = bot.pid!;
+  return {
+    pid,
+    /** One `/ask`; resolves with how many got a final answer (1 or 0) once it has. */
+    async ask(): Promise<number> {
+      const from = fromStandIns.count;
+      standIns.stdin.write('ask 1\n');
+      const line = await fromStandIns.wait((l) => l.startsWith('{"asked":1,'), 150_000, from);
+      return (JSON.parse(line) as { answered: number }).answered;
+    },
+    async stats() {
+      const from = fromStandIns.count;
+      standIns.stdin.write('stats\n');
+      return JSON.parse(await fromStandIns.wait((l) => l.startsWith('{"discord429"'), 10_000, from)) as {
+        discord429: number;
+        mistral429: number;
+        violations: number;
+      };
+    },
+    close,
+  };
+}
+type Running = Awaited<ReturnType<typeof start>>;
+
+/** RSS 10 s after ready, then idle CPU over 10 s, of processes started together. */
+async function settle(processes: readonly Running[]) {
+  await sleep(SETTLE_MS);
+  const rss = processes.map((p) => rssMb(p.pid));
+  const idle0 = processes.map((p) => cpuMs(p.pid));
+  await sleep(IDLE_MS);
+  return processes.map((p, i) => ({ rssMb: rss[i]!, idleCpuMs: cpuMs(p.pid) - idle0[i]! }));
 }
 
-/** The bot and the baseline on 3 servers (idle, then questions) and on 1,000 servers × 20 channels. */
+/** CPU (ms) one question costs a process: its CPU over the question, less its idle rate. */
+async function askOnce(p: Running, idleRate: number): Promise<{ ms: number; answered: number }> {
+  const cpu0 = cpuMs(p.pid);
+  const t0 = performance.now();
+  const answered = await p.ask();
+  await sleep(150); // the last edit's reply and the settle after it
+  return { ms: cpuMs(p.pid) - cpu0 - idleRate * (performance.now() - t0), answered };
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const p90 = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;
+
+/**
+ * The bot and the baseline on 3 servers, started together and asked in turns (which goes first
+ * alternates), so both see the same machine at the same moments; then each alone on 1,000 servers
+ * × 20 channels (memory only).
+ */
 export async function footprint(stage: (name: string) => void) {
   const { flags, entry } = startCommand();
-  const baseline = build();
-  const bot = join(ROOT, entry);
-  stage('footprint: 3 servers, baseline');
-  const bareSmall = await measure(baseline, flags, 3, 1, true);
-  stage('footprint: 3 servers, the bot');
-  const botSmall = await measure(bot, flags, 3, 1, true);
+  const baselineScript = build();
+  const botScript = join(ROOT, entry);
+  stage('footprint: 3 servers, the bot and the baseline side by side');
+  const [bare, bot] = await Promise.all([start(baselineScript, flags, 3, 1), start(botScript, flags, 3, 1)]);
+  let bareSmall: Footprint;
+  let botSmall: Footprint;
+  let cpu: CpuPerAnswer;
+  try {
+    const [bareIdle, botIdle] = (await settle([bare, bot])) as [
+      { rssMb: number; idleCpuMs: number },
+      { rssMb: number; idleCpuMs: number },
+    ];
+    const bareRate = bareIdle.idleCpuMs / IDLE_MS;
+    const botRate = botIdle.idleCpuMs / IDLE_MS;
+    // Warm-up: first-use code paths are not what each question costs.
+    for (let i = 0; i < WARM_UP_ASKS; i++) {
+      await askOnce(bare, bareRate);
+      await askOnce(bot, botRate);
+    }
+    await sleep(500);
+    const bareMs: number[] = [];
+    const botMs: number[] = [];
+    const answered = { bare: 0, bot: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? (['bare', 'bot'] as const) : (['bot', 'bare'] as const);
+      for (const who of order) {
+        const r = await askOnce(who === 'bare' ? bare : bot, who === 'bare' ? bareRate : botRate);
+        (who === 'bare' ? bareMs : botMs).push(r.ms);
+        answered[who] += r.answered;
+      }
+    }
+    const own = botMs.map((ms, i) => ms - bareMs[i]!);
+    cpu = {
+      bare: { medianMs: median(bareMs), p90Ms: p90(bareMs) },
+      bot: { medianMs: median(botMs), p90Ms: p90(botMs) },
+      ownMedianMs: median(own),
+      ownP90Ms: p90(own),
+      rounds: ROUNDS,
+      answered,
+    };
+    bareSmall = { rssMb: bareIdle.rssMb, idleCpuMsPer10s: bareIdle.idleCpuMs, ...(await bare.stats()) };
+    botSmall = { rssMb: botIdle.rssMb, idleCpuMsPer10s: botIdle.idleCpuMs, ...(await bot.stats()) };
+  } finally {
+    await Promise.all([bare.close(), bot.close()]);
+  }
+  const alone = async (script: string) => {
+    const p = await start(script, flags, 1_000, 20);
+    try {
+      const [idle] = (await settle([p])) as [{ rssMb: number; idleCpuMs: number }];
+      return { rssMb: idle.rssMb, idleCpuMsPer10s: idle.idleCpuMs, ...(await p.stats()) } satisfies Footprint;
+    } finally {
+      await p.close();
+    }
+  };
   stage('footprint: 1,000 servers × 20 channels, baseline');
-  const bareLarge = await measure(baseline, flags, 1_000, 20, false);
+  const bareLarge = await alone(baselineScript);
   stage('footprint: 1,000 servers × 20 channels, the bot');
-  const botLarge = await measure(bot, flags, 1_000, 20, false);
-  return { flags, bareSmall, botSmall, bareLarge, botLarge };
+  const botLarge = await alone(botScript);
+  return { flags, bareSmall, botSmall, bareLarge, botLarge, cpu };
 }

@@ -546,14 +546,13 @@ if (cross) {
   rows.push(['two processes, one key', 'n/a', 'n/a', crossNote.slice(0, 60)]);
 }
 if (fp) {
-  const { bareSmall, botSmall, bareLarge, botLarge } = fp;
+  const { bareSmall, botSmall, bareLarge, botLarge, cpu } = fp;
   const pair = (figure: string, value: (f: Footprint) => number, digits = 1): Row => [
     figure,
     fmt(value(bareSmall), digits) + ' / ' + fmt(value(bareLarge), digits),
     fmt(value(botSmall), digits) + ' / ' + fmt(value(botLarge), digits),
     '—',
   ];
-  const perAnswer = (f: Footprint) => f.cpuPerAnswer ?? { medianMs: NaN, p90Ms: NaN, answered: 0 };
   rows.push(
     section(
       `footprint as \`npm start\` runs it (${fp.flags.join(' ')}); baseline: bare discord.js client + SDK chat, same flags`,
@@ -567,10 +566,16 @@ if (fp) {
     ],
     pair('idle CPU (ms per 10 s), 3 / 1,000 servers', (f) => f.idleCpuMsPer10s),
     [
-      `CPU per answered /ask, one at a time (ms, median / p90 of ${perAnswer(botSmall).answered})`,
-      `${fmt(perAnswer(bareSmall).medianMs, 1)} / ${fmt(perAnswer(bareSmall).p90Ms, 1)}`,
-      `${fmt(perAnswer(botSmall).medianMs, 1)} / ${fmt(perAnswer(botSmall).p90Ms, 1)}`,
-      ratio(perAnswer(botSmall).medianMs, perAnswer(bareSmall).medianMs),
+      `CPU per answered /ask, the two asked in turns (ms, median / p90 of ${cpu.rounds} each; answered ${cpu.answered.bare} / ${cpu.answered.bot})`,
+      `${fmt(cpu.bare.medianMs, 1)} / ${fmt(cpu.bare.p90Ms, 1)}`,
+      `${fmt(cpu.bot.medianMs, 1)} / ${fmt(cpu.bot.p90Ms, 1)}`,
+      ratio(cpu.bot.medianMs, cpu.bare.medianMs),
+    ],
+    [
+      "the bot's own CPU per /ask: bot − baseline in each round (ms, median / p90)",
+      '—',
+      `${fmt(cpu.ownMedianMs, 1)} / ${fmt(cpu.ownP90Ms, 1)}`,
+      '—',
     ],
     [
       'Discord 429s / Mistral 429s / violations (footprint runs)',
