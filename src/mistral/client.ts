@@ -585,21 +585,17 @@ export function idleTimeoutFetcher(
     const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
     const watched = new ReadableStream<Uint8Array>({
       async pull(sink) {
-        let chunk: Uint8Array | undefined;
-        try {
-          const read = await reader.read();
-          chunk = read.done ? undefined : read.value;
-        } catch (error) {
+        const read = await reader.read().catch((error: unknown) => {
           clearTimeout(timer);
           throw error;
-        }
-        if (chunk === undefined) {
+        });
+        if (read.done) {
           clearTimeout(timer);
           sink.close();
           return;
         }
         last = performance.now();
-        sink.enqueue(chunk);
+        sink.enqueue(read.value);
       },
       cancel(reason) {
         clearTimeout(timer);

@@ -36,10 +36,10 @@ const QUERY_COST_HEADERS = ['ratelimitbysize-query-cost', 'x-ratelimit-tokens-qu
 export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateLimitSnapshot {
   const out: { -readonly [K in keyof RateLimitSnapshot]: RateLimitSnapshot[K] } = {};
   const count = (name: string): number | undefined => {
-    const raw = headers.get(name);
-    if (raw === null) return undefined;
-    const value = Number(raw.trim());
-    return raw.trim() !== '' && Number.isFinite(value) && value >= 0 ? value : undefined;
+    const text = headers.get(name)?.trim();
+    if (!text) return undefined;
+    const value = Number(text);
+    return Number.isFinite(value) && value >= 0 ? value : undefined;
   };
   for (const [name, window, field] of WINDOW_HEADERS) {
     const value = count(name);
