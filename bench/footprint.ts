@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile } from './percentile.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SETTLE_MS = 10_000;
@@ -191,9 +192,6 @@ async function askOnce(p: Running, idleRate: number): Promise<{ ms: number; answ
   return { ms: cpuMs(p.pid) - cpu0 - idleRate * (performance.now() - t0), answered };
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const p90 = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)]!;
-
 /**
  * The bot and the baseline on 3 servers, started together and asked in turns (which goes first
  * alternates), so both see the same machine at the same moments; then each alone on 1,000 servers
@@ -213,33 +211,29 @@ export async function footprint(stage: (name: string) => void) {
       { rssMb: number; idleCpuMs: number },
       { rssMb: number; idleCpuMs: number },
     ];
-    const bareRate = bareIdle.idleCpuMs / IDLE_MS;
-    const botRate = botIdle.idleCpuMs / IDLE_MS;
+    const runs = {
+      bare: { process: bare, idleRate: bareIdle.idleCpuMs / IDLE_MS, ms: [] as number[], answered: 0 },
+      bot: { process: bot, idleRate: botIdle.idleCpuMs / IDLE_MS, ms: [] as number[], answered: 0 },
+    };
     // Warm-up: first-use code paths are not what each question costs.
-    for (let i = 0; i < WARM_UP_ASKS; i++) {
-      await askOnce(bare, bareRate);
-      await askOnce(bot, botRate);
-    }
+    for (let i = 0; i < WARM_UP_ASKS; i++)
+      for (const run of [runs.bare, runs.bot]) await askOnce(run.process, run.idleRate);
     await sleep(500);
-    const bareMs: number[] = [];
-    const botMs: number[] = [];
-    const answered = { bare: 0, bot: 0 };
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? (['bare', 'bot'] as const) : (['bot', 'bare'] as const);
-      for (const who of order) {
-        const r = await askOnce(who === 'bare' ? bare : bot, who === 'bare' ? bareRate : botRate);
-        (who === 'bare' ? bareMs : botMs).push(r.ms);
-        answered[who] += r.answered;
+      for (const run of round % 2 === 0 ? [runs.bare, runs.bot] : [runs.bot, runs.bare]) {
+        const r = await askOnce(run.process, run.idleRate);
+        run.ms.push(r.ms);
+        run.answered += r.answered;
       }
     }
-    const own = botMs.map((ms, i) => ms - bareMs[i]!);
+    const own = runs.bot.ms.map((ms, i) => ms - runs.bare.ms[i]!);
     cpu = {
-      bare: { medianMs: median(bareMs), p90Ms: p90(bareMs) },
-      bot: { medianMs: median(botMs), p90Ms: p90(botMs) },
-      ownMedianMs: median(own),
-      ownP90Ms: p90(own),
+      bare: { medianMs: percentile(runs.bare.ms, 50), p90Ms: percentile(runs.bare.ms, 90) },
+      bot: { medianMs: percentile(runs.bot.ms, 50), p90Ms: percentile(runs.bot.ms, 90) },
+      ownMedianMs: percentile(own, 50),
+      ownP90Ms: percentile(own, 90),
       rounds: ROUNDS,
-      answered,
+      answered: { bare: runs.bare.answered, bot: runs.bot.answered },
     };
     bareSmall = { rssMb: bareIdle.rssMb, idleCpuMsPer10s: bareIdle.idleCpuMs, ...(await bare.stats()) };
     botSmall = { rssMb: botIdle.rssMb, idleCpuMsPer10s: botIdle.idleCpuMs, ...(await bot.stats()) };

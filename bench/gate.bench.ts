@@ -21,6 +21,7 @@ import { createMistralApi, type MistralApi } from '../src/mistral/client.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { INTERVAL_MS, naiveLimiter } from './baselines.ts';
 import { footprint, type Footprint } from './footprint.ts';
+import { percentile } from './percentile.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LATENCY_MS = 4_000;
@@ -142,12 +143,6 @@ function acceptedRate(
   const inWindow = starts.filter((t) => t < first + seconds * 1000);
   const spanSeconds = ((inWindow.at(-1) ?? first) - first) / 1000;
   return { perSecond: spanSeconds > 0 ? (inWindow.length - 1) / spanSeconds : NaN, spanSeconds };
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 /** A standing backlog for SECONDS: how much of the limit turns into accepted starts, and at what cost. */
