@@ -4,7 +4,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { idleTimeoutFetcher } from '../../src/mistral/client.ts';
+import { idleTimeoutFetcher } from '../../src/mistral/idle-timeout-fetcher.ts';
 
 const TIMEOUT_MS = 300;
 
