@@ -68,7 +68,8 @@ export function lockWaitMs(config: Pick<Config, 'shutdownGraceMs'>): number {
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
   const events = new BotEvents((error) => log.error({ err: error }, 'event listener failed'));
   const store = await openStore(config.databaseUrl, { lockWaitMs: lockWaitMs(config) });
-  const settings = createSettingsStore((ns) => store.keyv(ns));
+  // A SQLite file is this process's alone (process lock), so its settings can be read from memory.
+  const settings = createSettingsStore((ns) => store.keyv(ns), { soleWriter: store.kind === 'sqlite' });
   const intervalMs = sendIntervalMs(config);
   let gateRedis: Redis | undefined;
   let pacer: SendPacer;

@@ -31,28 +31,54 @@ export interface SettingsStore {
   setMeta(key: string, value: string): Promise<void>;
 }
 
+/** Settings a cache keeps at most (found or known missing); beyond it the one cached first is dropped. */
+export const SETTINGS_CACHE_ENTRIES = 10_000;
+
+/** How {@link createSettingsStore} opens the settings. */
+export interface SettingsStoreOptions {
+  /**
+   * True when this process is the store's only writer (a SQLite file, held by the process lock):
+   * every read is then kept in memory, written through on every change, so a question reads its
+   * settings without touching the store. Never for Redis, where other processes write too.
+   */
+  readonly soleWriter?: boolean;
+}
+
 /** Opens the settings namespaces over one Keyv storage adapter (which must throw on errors). */
-export function createSettingsStore(open: (namespace: string) => Keyv): SettingsStore {
+export function createSettingsStore(
+  open: (namespace: string) => Keyv,
+  options: SettingsStoreOptions = {},
+): SettingsStore {
   const channelModels = open('channel-model');
   const systemPrompts = open('system-prompt');
   const efforts = open('reasoning-effort');
   const budgets = open('budget');
   const memberBudgets = open('member-budget');
   const meta = open('meta');
+  const cache = options.soleWriter ? new ReadCache() : undefined;
   const read = async (keyv: Keyv, key: string): Promise<unknown> => {
+    const cached = cache?.get(keyv, key);
+    if (cached) return cached.value;
+    const generation = cache?.generation;
+    let value: unknown;
     try {
-      return (await keyv.get(key)) as unknown;
+      value = (await keyv.get(key)) as unknown;
     } catch (error) {
       throw new UserError('store_unavailable', {}, { cause: error });
     }
+    // A write that landed while this read was under way may be newer than what it read.
+    if (cache?.generation === generation) cache?.set(keyv, key, value);
+    return value;
   };
   const write = async (keyv: Keyv, key: string, value: unknown): Promise<void> => {
+    cache?.forget(keyv, key);
     try {
       if (value === undefined) await keyv.delete(key);
       else if ((await keyv.set(key, value)) === false) throw new Error('Keyv did not store the value');
     } catch (error) {
       throw new UserError('setting_not_saved', {}, { cause: error });
     }
+    cache?.set(keyv, key, value);
   };
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const num = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
@@ -70,4 +96,34 @@ export function createSettingsStore(open: (namespace: string) => Keyv): Settings
     meta: async (key) => str(await read(meta, key)),
     setMeta: (key, value) => write(meta, key, value),
   };
+}
+
+/**
+ * What the settings last read or wrote, per namespace and key (`undefined` = known to be missing).
+ * `generation` moves on every write, so a read that raced a write does not cache what it read.
+ */
+class ReadCache {
+  readonly #entries = new Map<string, { readonly value: unknown }>();
+  generation = 0;
+
+  get(keyv: Keyv, key: string): { readonly value: unknown } | undefined {
+    return this.#entries.get(`${keyv.namespace ?? ''}:${key}`);
+  }
+
+  set(keyv: Keyv, key: string, value: unknown): void {
+    const id = `${keyv.namespace ?? ''}:${key}`;
+    this.#entries.delete(id);
+    this.#entries.set(id, { value });
+    if (this.#entries.size > SETTINGS_CACHE_ENTRIES) {
+      for (const oldest of this.#entries.keys()) {
+        this.#entries.delete(oldest);
+        break;
+      }
+    }
+  }
+
+  forget(keyv: Keyv, key: string): void {
+    this.generation++;
+    this.#entries.delete(`${keyv.namespace ?? ''}:${key}`);
+  }
 }
