@@ -312,7 +312,11 @@ export class RequestGate {
       entry.onAbort = onAbort;
       request.signal.addEventListener('abort', onAbort, { once: true });
     }
-    const admitted = await Promise.race([this.#admit(), result.then(falsy, falsy)]);
+    // Only a count shared with other processes is asked (and bounded in time); one process's is its own.
+    const admitted =
+      this.#pacer.admit && Number.isFinite(this.#maxWaiting)
+        ? await Promise.race([this.#admit(), result.then(falsy, falsy)])
+        : true;
     if (entry.state !== 'joining') await result; // closed or cancelled meanwhile: rethrows that
     if (!admitted) {
       this.#settle(entry, false, new GateRefusal('queue_full', 'Too many questions are already waiting.'));
@@ -371,13 +375,13 @@ export class RequestGate {
 
   /** Whether the shared count has room; this process's own limits when it does not answer in time. */
   async #admit(): Promise<boolean> {
-    if (!Number.isFinite(this.#maxWaiting)) return true;
     const timeout = new AbortController();
     const late = sleep(this.#admissionTimeoutMs, 'late' as const, { signal: timeout.signal }).catch(
       () => 'late' as const,
     );
     try {
-      const answer = await Promise.race([this.#pacer.admit(this.#counted, this.#maxWaiting), late]);
+      const asking = this.#pacer.admit?.(this.#counted, this.#maxWaiting) ?? Promise.resolve(true);
+      const answer = await Promise.race([asking, late]);
       if (answer !== 'late') return answer;
     } catch (error) {
       this.#log.warn(

@@ -53,9 +53,10 @@ export interface SendPacer {
   claim(offer: () => SlotOffer | undefined, signal?: AbortSignal): Promise<SlotTurn>;
   /**
    * Whether one more request may wait, counting every process sharing this pacer; `waitingHere`
-   * includes the new one. May take as long as the shared store does: callers bound it.
+   * includes the new one. May take as long as the shared store does: callers bound it. Absent
+   * when no other process shares the count (in-process): the gate's own count is the whole count.
    */
-  admit(waitingHere: number, maxWaiting: number): Promise<boolean>;
+  readonly admit?: (waitingHere: number, maxWaiting: number) => Promise<boolean>;
   /** This process's count of waiting requests changed (shared with the others for {@link admit}). */
   report(waitingHere: number): void;
   /** Withdraws this process from anything shared (its offer, its count); pacing stays usable. */
@@ -111,11 +112,6 @@ export class Pacer implements SendPacer {
   /** Resolves when this caller may send (no order: for one-off requests such as the doctor's). */
   async waitTurn(signal?: AbortSignal): Promise<void> {
     await this.claim(() => ANYTHING, signal);
-  }
-
-  /** One process: the gate's own count is the whole count. */
-  async admit(): Promise<boolean> {
-    return true;
   }
 
   report(): void {}
