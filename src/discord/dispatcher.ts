@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   PermissionFlagsBits,
   type CommandInteractionOption,
@@ -25,9 +24,14 @@ function optionForLog(o: CommandInteractionOption): unknown {
   return o.options ? { [o.name]: o.options.map(optionForLog) } : { [o.name]: o.value };
 }
 
-/** A short reference for one interaction, shown with failures and bound to its log lines. */
+/**
+ * A short reference for one interaction, shown with failures and bound to its log lines. It only
+ * has to tell a few lines apart, not to be unguessable: `Math.random`, not the system's entropy.
+ */
 export function requestRef(): string {
-  return randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6);
+  return Math.floor(Math.random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
 }
 
 /** Why `preconditions` refuse this interaction, or undefined when they hold. */
