@@ -1,3 +1,4 @@
+import { monthClock } from '../store/month.ts';
 import type { RateLimitSnapshot } from '../mistral/rate-limit-headers.ts';
 
 /** A model's (or a pool of models') upstream limits. `undefined` means "no limit known". */
@@ -96,7 +97,7 @@ export class ModelLimits {
   ) {
     this.#defaults = options.defaults ?? DEFAULT_MODEL_LIMIT;
     this.#now = options.now ?? (() => performance.now());
-    this.#monthOf = options.month ?? (() => new Date().toISOString().slice(0, 7));
+    this.#monthOf = options.month ?? monthClock();
     for (const pool of config) {
       const name = pool.models.join('+');
       this.#pools.set(name, this.#newPool(name, { ...this.#defaults, ...pool.limit }));

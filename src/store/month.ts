@@ -43,6 +43,26 @@ export function nextMonthStart(d: Date): Date {
 }
 
 /**
+ * The current UTC month key (`yyyy-mm`), worked out again only when the month may have turned or
+ * the clock went back: for code that asks several times per question (the gate's model windows).
+ */
+export function monthClock(now: () => number = Date.now): () => string {
+  let key = '';
+  let from = Infinity;
+  let until = -Infinity;
+  return () => {
+    const t = now();
+    if (t < from || t >= until) {
+      const d = new Date(t);
+      key = monthKey(d);
+      from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      until = nextMonthStart(d).getTime();
+    }
+    return key;
+  };
+}
+
+/**
  * Whether `s` is a well-formed month key (`yyyy-mm`, month 01–12). Stores check this before querying
  * so a malformed key fails loudly instead of silently reading an empty (zero-usage) month.
  */

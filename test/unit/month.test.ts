@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { dayKey, isMonthKey, monthKey, nextMonthStart } from '../../src/store/month.ts';
+import { dayKey, isMonthKey, monthClock, monthKey, nextMonthStart } from '../../src/store/month.ts';
 
 describe('monthKey', () => {
   it('GIVEN a mid-month instant THEN returns its UTC yyyy-mm', () => {
@@ -79,5 +79,21 @@ describe('isMonthKey', () => {
     for (const bad of ['2026-13', '2026-00', '2026-1', '26-01', '2026-01-01', '2026/01', '', ' 2026-01']) {
       assert.equal(isMonthKey(bad), false, bad);
     }
+  });
+});
+
+describe('monthClock', () => {
+  it('GIVEN a clock crossing a month, a year and going back THEN it names the UTC month of each instant', () => {
+    let now = Date.parse('2026-11-30T23:59:59.999Z');
+    const month = monthClock(() => now);
+    assert.equal(month(), '2026-11');
+    now += 1;
+    assert.equal(month(), '2026-12', 'the first instant of December');
+    now = Date.parse('2026-12-31T23:59:59.999Z');
+    assert.equal(month(), '2026-12');
+    now += 1;
+    assert.equal(month(), '2027-01');
+    now = Date.parse('2026-11-15T12:00:00Z');
+    assert.equal(month(), '2026-11', 'a clock set back');
   });
 });
