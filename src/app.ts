@@ -134,6 +134,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     settings,
     guildMonthlyTokens: config.guildMonthlyTokenBudget,
     memberShare: config.memberShare,
+    // A SQLite call finishes before any timer could fire; only Redis calls need a bound.
+    ...(store.kind === 'sqlite' ? { storeTimeoutMs: Infinity } : {}),
     log: log.child({ component: 'budget' }),
   });
   const profiles = new ChannelProfiles(settings, models.defaultModel);
@@ -199,7 +201,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const alerts = new BudgetAlerts({
     events,
     keyv: (ns) => store.keyv(ns),
-    standing: (guildId) => budget.standing(guildId),
+    standing: (guildId) => budget.settled(guildId),
     keyMonthByModel: (month) => store.usage.keyMonthByModel(month),
     send: async (channelId, content) => {
       await client.rest.post(Routes.channelMessages(channelId), {

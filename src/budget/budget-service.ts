@@ -65,7 +65,10 @@ export interface BudgetServiceOptions {
   readonly log: Logger;
   /** A hold counts this long when nobody settles it (a crashed process). Default 30 min. */
   readonly holdTtlMs?: number;
-  /** A store call that takes longer fails the question with `store_unavailable`. Default 2.5 s. */
+  /**
+   * A store call that takes longer fails the question with `store_unavailable`. Default 2.5 s.
+   * `Infinity` for a store whose calls finish synchronously (SQLite): no timer could fire first.
+   */
   readonly storeTimeoutMs?: number;
   /** First and longest pause between retries of a usage record the store refused. */
   readonly retryMs?: { readonly first: number; readonly max: number };
@@ -112,22 +115,22 @@ export class BudgetService {
 
   /** A server's standing this month. */
   async standing(guildId: string): Promise<GuildStanding> {
-    const now = this.#now();
-    const month = monthKey(now);
-    const [{ limit, source }, used, held] = await Promise.all([
-      this.#guildLimit(guildId),
-      this.#store(this.#o.ledger.monthTotal(guildId, month)),
+    const [month, held] = await Promise.all([
+      this.settled(guildId),
       this.#store(this.#o.ledger.held(guildId)),
     ]);
-    return {
-      month,
-      resetsAt: nextMonthStart(now),
-      limit,
-      source,
-      used,
-      reserved: held.total,
-      left: Math.max(0, limit - used - held.total),
-    };
+    return { ...month, reserved: held.total, left: Math.max(0, month.limit - month.used - held.total) };
+  }
+
+  /** A server's limit and settled usage this month, without what is held (what budget alerts read). */
+  async settled(guildId: string): Promise<Omit<GuildStanding, 'reserved' | 'left'>> {
+    const now = this.#now();
+    const month = monthKey(now);
+    const [{ limit, source }, used] = await Promise.all([
+      this.#guildLimit(guildId),
+      this.#store(this.#o.ledger.monthTotal(guildId, month)),
+    ]);
+    return { month, resetsAt: nextMonthStart(now), limit, source, used };
   }
 
   /** A member's standing this month within their server. */
@@ -347,6 +350,7 @@ export class BudgetService {
   async #store<T>(work: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     try {
+      if (this.#timeoutMs === Infinity) return await work;
       return await Promise.race([
         work,
         new Promise<never>((_, reject) => {

@@ -228,6 +228,19 @@ describe('BudgetService: a store that does not answer', () => {
     assert.equal((await refusal(s.budget.reserve(question()))).code, 'store_unavailable');
   });
 
+  it('GIVEN a synchronous store, so no time bound (Infinity), whose reads fail THEN reserve is still refused with store_unavailable, keeping the cause', async (t) => {
+    const failure = new Error('SQLITE_IOERR: disk I/O error');
+    const settings = {
+      budgetOverride: () => Promise.reject(failure),
+      memberBudget: () => Promise.resolve(undefined),
+    } as Pick<SettingsStore, 'budgetOverride' | 'memberBudget'> as SettingsStore;
+    const s = setup(t, { settings, storeTimeoutMs: Infinity });
+    const error = await refusal(s.budget.reserve(question()));
+    assert.equal(error.code, 'store_unavailable');
+    assert.equal(error.cause, failure);
+    assert.equal(await s.held(), 0);
+  });
+
   it('GIVEN a hold that lands after the timeout THEN it is released, and the held total returns to 0', async (t) => {
     const s = setup(t, { faults: { reserveDelayMs: 80 }, storeTimeoutMs: 20 });
     assert.equal((await refusal(s.budget.reserve(question()))).code, 'store_unavailable');
