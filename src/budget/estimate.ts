@@ -42,16 +42,31 @@ function nonAsciiCost(code: number): number {
 
 /** An upper bound on the tokens `text` costs with Mistral's current (Tekken) tokenizers. */
 export function estimateTokens(text: string): number {
+  // Pieces by index and characters by code unit: iterators would allocate for every character.
+  const pieces = TEKKEN_PIECES;
+  pieces.lastIndex = 0;
   let total = 0;
-  for (const [piece] of text.matchAll(TEKKEN_PIECES)) {
+  for (let match = pieces.exec(text); match !== null; match = pieces.exec(text)) {
+    const end = pieces.lastIndex;
+    if (end === match.index) {
+      pieces.lastIndex++; // (no alternative matches empty; never loop on one that would)
+      continue;
+    }
     let letters = 0;
     let punctuation = 0;
     let newlines = 0;
     let spaces = 0;
     let other = 0;
     let digit = false;
-    for (const ch of piece) {
-      const code = ch.codePointAt(0) as number;
+    for (let i = match.index; i < end; i++) {
+      let code = text.charCodeAt(i);
+      if (code >= 0xd800 && code < 0xdc00 && i + 1 < end) {
+        const low = text.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low < 0xe000) {
+          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+          i++;
+        }
+      }
       if (code >= 128) other += nonAsciiCost(code);
       else if (code >= 48 && code <= 57) digit = true;
       else if ((code | 32) >= 97 && (code | 32) <= 122) letters++;
