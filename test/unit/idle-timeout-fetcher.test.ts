@@ -88,4 +88,36 @@ describe('idleTimeoutFetcher', () => {
       sleep(TIMEOUT_MS / 2).then(() => assert.fail('the upstream connection stayed open')),
     ]);
   });
+
+  it('GIVEN a fetch that undici does not report (another implementation) THEN a body that stalls still ends with the idle timeout, and one that flows is not cut', async (t) => {
+    let stall = true;
+    // Like any fetch, it errors the body with the signal's reason when the signal aborts.
+    t.mock.method(globalThis, 'fetch', async (_input: unknown, init?: RequestInit) => {
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent === 4) return controller.close();
+          if (stall && sent === 1) {
+            const signal = init!.signal!;
+            await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+            return controller.error(signal.reason);
+          }
+          await sleep(TIMEOUT_MS * 0.5);
+          controller.enqueue(new TextEncoder().encode(`data: ${sent++}\n\n`));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    });
+    const stalled = await readAll(
+      (await idleTimeoutFetcher(TIMEOUT_MS)('http://mistral.invalid/v1/chat/completions')).body!,
+    );
+    assert.equal(stalled.text, 'data: 0\n\n');
+    assert.ok(stalled.error instanceof Error && stalled.error.name === 'IdleTimeout', String(stalled.error));
+    stall = false;
+    const flowing = await readAll(
+      (await idleTimeoutFetcher(TIMEOUT_MS)('http://mistral.invalid/v1/chat/completions')).body!,
+    );
+    assert.equal(flowing.error, undefined);
+    assert.equal(flowing.text, 'data: 0\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\n');
+  });
 });
