@@ -52,8 +52,8 @@ export function applyConnectionPragmas(db: DatabaseSync): void {
 
 /**
  * Runs `work` with commits that skip the fsync (`synchronous = NORMAL`), for writes that only help
- * and are worth less than an fsync each: budget holds (they expire by themselves) and what an
- * answer's buttons read. A crash still loses nothing committed; a power cut may lose the last few.
+ * and are worth less than an fsync each: what an answer's buttons read, a prompt stashed for a
+ * form. A crash still loses nothing committed; a power cut may lose the last few.
  */
 export function withoutFsync<T>(db: DatabaseSync, work: () => T): T {
   db.exec('PRAGMA synchronous = NORMAL');

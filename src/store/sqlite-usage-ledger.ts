@@ -2,7 +2,7 @@ import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
 import { decideHold, type HoldOutcome, type HoldRequest } from '../budget/hold.ts';
 import { dayKey, monthKey } from './month.ts';
-import { applyConnectionPragmas, withoutFsync } from './open-sqlite.ts';
+import { applyConnectionPragmas } from './open-sqlite.ts';
 import {
   assertMonth,
   assertValidHold,
@@ -37,14 +37,8 @@ CREATE TABLE IF NOT EXISTS usage_daily (
   requests INTEGER NOT NULL,
   PRIMARY KEY (guild_id, day, model)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS budget_holds (
-  id TEXT PRIMARY KEY NOT NULL,
-  guild_id TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  tokens INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS budget_holds_by_guild ON budget_holds (guild_id, user_id);
+-- Holds live in memory now (see SqliteUsageLedger); the table older versions kept them in goes.
+DROP TABLE IF EXISTS budget_holds;
 CREATE TABLE IF NOT EXISTS settled_holds (
   id TEXT PRIMARY KEY NOT NULL,
   at INTEGER NOT NULL
@@ -76,11 +70,24 @@ const SUMS = `SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS com
   SUM(requests) AS requests`;
 const BY_TOTAL_DESC = 'ORDER BY SUM(prompt_tokens) + SUM(completion_tokens) DESC';
 
+/** A question's tokens held until it is settled or released, or until `expiresAt` (epoch ms). */
+interface Hold {
+  readonly userId: string;
+  readonly tokens: number;
+  readonly expiresAt: number;
+}
+
 /**
- * The usage ledger on the bot's SQLite file (`node:sqlite`). Exact under concurrency, including other
- * connections and other processes on the same file: each `record()` is one `BEGIN IMMEDIATE`
- * transaction of two additive upserts (monthly per guild/model/user, daily per guild/model), so a
- * request is counted in both tables or in neither.
+ * The usage ledger on the bot's SQLite file (`node:sqlite`). Exact under concurrency: each
+ * `record()` is one `BEGIN IMMEDIATE` transaction of two additive upserts (monthly per
+ * guild/model/user, daily per guild/model), so a request is counted in both tables or in neither,
+ * even with other connections on the file.
+ *
+ * Holds are kept in this object's memory, not in the file. A SQLite file belongs to one bot
+ * process (the process lock), and its store makes one ledger, so every hold is here: a reserve
+ * reads the usage, decides and holds with no `await` in between, which makes it one atomic step.
+ * It writes nothing, which spares every question a write transaction. A hold lasts as long as
+ * its process: a restart frees what a crashed process held.
  *
  * Limits:
  * - Calls are synchronous under the hood; while another process holds the write lock a call blocks
@@ -99,13 +106,11 @@ export class SqliteUsageLedger implements UsageLedger {
   readonly #keyMonthByModel: StatementSync;
   readonly #ping: StatementSync;
   readonly #memberMonthTotal: StatementSync;
-  readonly #dropExpiredHolds: StatementSync;
-  readonly #heldByGuild: StatementSync;
-  readonly #insertHold: StatementSync;
-  readonly #deleteHold: StatementSync;
   readonly #markSettled: StatementSync;
   readonly #dropOldSettled: StatementSync;
   readonly #now: () => number;
+  /** Holds by server, then by hold ID. */
+  readonly #holds = new Map<string, Map<string, Hold>>();
 
   /**
    * Creates the tables if missing and applies the durability pragmas to `db` (idempotent). `now`
@@ -143,14 +148,6 @@ export class SqliteUsageLedger implements UsageLedger {
       'SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS total FROM usage_monthly ' +
         'WHERE guild_id = ? AND month = ? AND user_id = ?',
     );
-    this.#dropExpiredHolds = db.prepare('DELETE FROM budget_holds WHERE guild_id = ? AND expires_at <= ?');
-    this.#heldByGuild = db.prepare(
-      'SELECT user_id, SUM(tokens) AS tokens FROM budget_holds WHERE guild_id = ? AND expires_at > ? GROUP BY user_id',
-    );
-    this.#insertHold = db.prepare(
-      'INSERT INTO budget_holds (id, guild_id, user_id, tokens, expires_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.#deleteHold = db.prepare('DELETE FROM budget_holds WHERE id = ?');
     this.#markSettled = db.prepare('INSERT OR IGNORE INTO settled_holds (id, at) VALUES (?, ?)');
     this.#dropOldSettled = db.prepare('DELETE FROM settled_holds WHERE at < ?');
     this.#dropOldSettled.run(this.#now() - SETTLED_KEEP_MS);
@@ -173,47 +170,48 @@ export class SqliteUsageLedger implements UsageLedger {
   }
 
   /**
-   * The check and the hold in one `BEGIN IMMEDIATE` transaction: no other connection or process can
-   * spend between the read and the write. Rejects with a TypeError for a malformed request.
+   * The check and the hold in one step: the usage is read and the hold kept with nothing in
+   * between (see the class comment). Rejects with a TypeError for a malformed request.
    */
   async reserve(r: HoldRequest): Promise<HoldOutcome> {
     assertValidHold(r);
-    return this.#transaction(
-      'BEGIN IMMEDIATE',
-      () => {
-        const now = this.#now();
-        this.#dropExpiredHolds.run(r.guildId, now);
-        const held = this.#heldNow(r.guildId, now);
-        const numbers = {
-          guildUsed: intOf(this.#monthTotal.get(r.guildId, r.month)?.total),
-          guildHeld: held.total,
-          memberUsed: intOf(this.#memberMonthTotal.get(r.guildId, r.month, r.userId)?.total),
-          memberHeld: held.byUser.get(r.userId) ?? 0,
-        };
-        const decision = decideHold(numbers, r);
-        if (decision.ok) this.#insertHold.run(r.holdId, r.guildId, r.userId, decision.tokens, now + r.ttlMs);
-        return { ...decision, numbers };
-      },
-      'transient',
-    );
+    const now = this.#now();
+    const held = this.#heldNow(r.guildId, now);
+    const numbers = {
+      guildUsed: intOf(this.#monthTotal.get(r.guildId, r.month)?.total),
+      guildHeld: held.total,
+      memberUsed: intOf(this.#memberMonthTotal.get(r.guildId, r.month, r.userId)?.total),
+      memberHeld: held.byUser.get(r.userId) ?? 0,
+    };
+    const decision = decideHold(numbers, r);
+    if (decision.ok) {
+      let holds = this.#holds.get(r.guildId);
+      if (!holds) this.#holds.set(r.guildId, (holds = new Map<string, Hold>()));
+      holds.set(r.holdId, { userId: r.userId, tokens: decision.tokens, expiresAt: now + r.ttlMs });
+    }
+    return { ...decision, numbers };
   }
 
-  /** Deletes the hold and adds the usage in one transaction; a hold settled before is not counted again. */
+  /**
+   * Adds the usage in one transaction and drops the hold; a hold settled before is not counted
+   * again. When the write fails the hold stays, counting until it is settled or expires.
+   */
   async settle(holdId: string, r: UsageRecord): Promise<boolean> {
     assertValidRecord(r);
     const month = monthKey(r.at);
     const day = dayKey(r.at);
-    return this.#transaction('BEGIN IMMEDIATE', () => {
+    const counted = this.#transaction('BEGIN IMMEDIATE', () => {
       if (this.#markSettled.run(holdId, this.#now()).changes === 0) return false;
-      this.#deleteHold.run(holdId);
       this.#addMonthly.run(r.guildId, month, r.model, r.userId, r.promptTokens, r.completionTokens);
       this.#addDaily.run(r.guildId, day, r.model, r.promptTokens, r.completionTokens);
       return true;
     });
+    this.#drop(r.guildId, holdId);
+    return counted;
   }
 
-  async release(holdId: string): Promise<void> {
-    this.#transaction('BEGIN IMMEDIATE', () => this.#deleteHold.run(holdId), 'transient');
+  async release(holdId: string, guildId: string): Promise<void> {
+    this.#drop(guildId, holdId);
   }
 
   async held(guildId: string): Promise<HeldTokens> {
@@ -225,15 +223,27 @@ export class SqliteUsageLedger implements UsageLedger {
     return intOf(this.#memberMonthTotal.get(guildId, month, userId)?.total);
   }
 
+  /** A server's live holds, in total and per member; expired ones are dropped. */
   #heldNow(guildId: string, now: number): HeldTokens {
     const byUser = new Map<string, number>();
     let total = 0;
-    for (const row of this.#heldByGuild.all(guildId, now)) {
-      const tokens = intOf(row.tokens);
-      byUser.set(textOf(row.user_id), tokens);
-      total += tokens;
+    const holds = this.#holds.get(guildId);
+    if (!holds) return { total, byUser };
+    for (const [id, hold] of holds) {
+      if (hold.expiresAt <= now) {
+        holds.delete(id);
+        continue;
+      }
+      byUser.set(hold.userId, (byUser.get(hold.userId) ?? 0) + hold.tokens);
+      total += hold.tokens;
     }
+    if (holds.size === 0) this.#holds.delete(guildId);
     return { total, byUser };
+  }
+
+  #drop(guildId: string, holdId: string): void {
+    const holds = this.#holds.get(guildId);
+    if (holds?.delete(holdId) && holds.size === 0) this.#holds.delete(guildId);
   }
 
   /** Prompt + completion tokens of one guild in one month; 0 for a month with no usage. */
@@ -277,31 +287,21 @@ export class SqliteUsageLedger implements UsageLedger {
   }
 
   /**
-   * Runs `work` in one transaction. `transient` writes (budget holds, which only count while a
-   * question runs and expire by themselves) commit without waiting for an fsync: a power cut may
-   * lose a hold, never usage, and the file stays consistent (WAL). Usage commits are fsynced. An
-   * fsync costs about half a millisecond of blocked event loop; a burst of questions would otherwise
-   * hold up every other server's answers and Discord's 3-second acknowledgements.
+   * Runs `work` in one transaction. Usage commits are fsynced (`synchronous = FULL`): an fsync
+   * blocks the event loop for a fraction of a millisecond, once per answer.
    */
-  #transaction<T>(
-    begin: 'BEGIN' | 'BEGIN IMMEDIATE',
-    work: () => T,
-    writes: 'durable' | 'transient' = 'durable',
-  ): T {
-    const run = () => {
-      this.#db.exec(begin);
-      try {
-        const result = work();
-        this.#db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (this.#db.isTransaction) {
-          this.#db.exec('ROLLBACK');
-        }
-        throw error;
+  #transaction<T>(begin: 'BEGIN' | 'BEGIN IMMEDIATE', work: () => T): T {
+    this.#db.exec(begin);
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) {
+        this.#db.exec('ROLLBACK');
       }
-    };
-    return writes === 'transient' ? withoutFsync(this.#db, run) : run();
+      throw error;
+    }
   }
 }
 

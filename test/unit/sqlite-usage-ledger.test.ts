@@ -350,3 +350,85 @@ describe('SqliteUsageLedger durability and health', () => {
     db.close();
   });
 });
+
+describe('SqliteUsageLedger holds', () => {
+  const holdRequest = (holdId: string) => ({
+    holdId,
+    guildId: 'g-holds',
+    userId: 'u1',
+    month: '2026-11',
+    guildLimit: 1_000,
+    memberLimit: Infinity,
+    promptTokens: 100,
+    maxAnswerTokens: 300,
+    ttlMs: 60_000,
+  });
+  const changes = (db: DatabaseSync) => db.prepare('SELECT total_changes() AS n').get()?.n;
+
+  it('GIVEN questions held and released THEN the file is not written at all; only a settle writes, once', async () => {
+    const { db, ledger } = open(freshUrl());
+    try {
+      const before = changes(db);
+      const held = await ledger.reserve(holdRequest('h1'));
+      assert.equal(held.ok && held.tokens, 400);
+      assert.equal((await ledger.reserve(holdRequest('h2'))).ok, true);
+      assert.equal((await ledger.held('g-holds')).total, 800);
+      await ledger.release('h2', 'g-holds');
+      assert.equal(changes(db), before, 'holding and releasing wrote nothing');
+      assert.equal(
+        await ledger.settle('h1', usage({ guildId: 'g-holds', promptTokens: 90, completionTokens: 210 })),
+        true,
+      );
+      assert.equal((await ledger.held('g-holds')).total, 0, 'the settle dropped the hold');
+      assert.equal(await ledger.monthTotal('g-holds', '2026-11'), 300);
+      assert.equal(
+        await ledger.settle('h1', usage({ guildId: 'g-holds' })),
+        false,
+        'a second settle counts nothing',
+      );
+      assert.equal(await ledger.monthTotal('g-holds', '2026-11'), 300);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('GIVEN a settle the file refuses THEN the hold keeps counting until a settle lands', async () => {
+    const { db, ledger } = open(freshUrl());
+    try {
+      assert.equal((await ledger.reserve(holdRequest('h1'))).ok, true);
+      db.exec(
+        "CREATE TRIGGER refuse BEFORE INSERT ON usage_daily BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+      );
+      await assert.rejects(ledger.settle('h1', usage({ guildId: 'g-holds' })), /disk full/);
+      assert.equal((await ledger.held('g-holds')).total, 400, 'still held');
+      assert.equal(await ledger.monthTotal('g-holds', '2026-11'), 0, 'and nothing counted');
+      db.exec('DROP TRIGGER refuse');
+      assert.equal(await ledger.settle('h1', usage({ guildId: 'g-holds' })), true);
+      assert.equal((await ledger.held('g-holds')).total, 0);
+      assert.equal(await ledger.monthTotal('g-holds', '2026-11'), 15);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('GIVEN a restart (a new ledger on the same file) THEN the old process’s holds are gone and its usage is not', async () => {
+    const url = freshUrl();
+    const first = open(url);
+    assert.equal((await first.ledger.reserve(holdRequest('h1'))).ok, true);
+    assert.equal(await first.ledger.settle('h1', usage({ guildId: 'g-holds' })), true);
+    assert.equal((await first.ledger.reserve(holdRequest('h2'))).ok, true);
+    first.db.close();
+    const second = open(url);
+    try {
+      assert.equal((await second.ledger.held('g-holds')).total, 0);
+      assert.equal(await second.ledger.monthTotal('g-holds', '2026-11'), 15);
+      assert.equal(
+        await second.ledger.settle('h1', usage({ guildId: 'g-holds' })),
+        false,
+        'still settled once',
+      );
+    } finally {
+      second.db.close();
+    }
+  });
+});
