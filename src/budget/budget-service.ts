@@ -86,9 +86,9 @@ interface PendingCharge {
 /**
  * The one owner of a server's budget: its standing, the hold placed before a question goes
  * upstream, and the settle that replaces the hold by what Mistral reported. The check and the hold
- * are one atomic step in the store (a SQLite transaction, a Redis script), so no concurrency, in
- * one process or many, lets holds add up to more than what is left; overspend is bounded by the
- * prompt estimates' error.
+ * are one atomic step in the ledger (in the memory of the one process a SQLite file allows, a Redis
+ * script), so no concurrency, in one process or many, lets holds add up to more than what is left;
+ * overspend is bounded by the prompt estimates' error.
  *
  * It fails closed. A question whose hold cannot be placed (the store is down or slow) is refused
  * with `store_unavailable`. An answer whose usage cannot be recorded (a full disk) keeps its usage
@@ -96,7 +96,7 @@ interface PendingCharge {
  * with `usage_unrecorded` and {@link health} reports it (so `/healthz` answers 503). It recovers by
  * itself when the store works again. An answer is never free: a usage record lost with the process
  * (it crashed while the store was failing) is logged at error with everything needed to add it by
- * hand, and its hold keeps counting until it expires.
+ * hand, and its hold keeps counting until it expires (with SQLite, until the bot starts again).
  */
 export class BudgetService {
   readonly #o: BudgetServiceOptions;
