@@ -50,7 +50,8 @@ async function openSqliteStore(url: string, options: OpenStoreOptions): Promise<
   let usage: SqliteUsageLedger;
   try {
     db = openSqliteDatabase(url);
-    usage = new SqliteUsageLedger(db);
+    // The file is this process's alone (the lock above), so the ledger may keep month totals.
+    usage = new SqliteUsageLedger(db, { soleWriter: true });
   } catch (error) {
     if (db?.isOpen === true) db.close();
     releaseLock();

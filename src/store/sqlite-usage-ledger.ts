@@ -111,14 +111,28 @@ export class SqliteUsageLedger implements UsageLedger {
   readonly #now: () => number;
   /** Holds by server, then by hold ID. */
   readonly #holds = new Map<string, Map<string, Hold>>();
+  /** With `soleWriter`: month totals read so far, by server and month (and member). */
+  readonly #totals: Map<string, number> | undefined;
 
   /**
    * Creates the tables if missing and applies the durability pragmas to `db` (idempotent). `now`
    * (epoch ms) decides when holds expire.
    */
-  constructor(db: DatabaseSync, options: { readonly now?: () => number } = {}) {
+  constructor(
+    db: DatabaseSync,
+    options: {
+      readonly now?: () => number;
+      /**
+       * Nothing else writes usage to this file (the bot's own store, under the process lock):
+       * month totals are then kept in memory once read and added to on every record and settle,
+       * so a question's budget check reads no rows. Leave it off when other connections write.
+       */
+      readonly soleWriter?: boolean;
+    } = {},
+  ) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
+    this.#totals = options.soleWriter ? new Map() : undefined;
     applyConnectionPragmas(db);
     db.exec(SCHEMA);
     this.#addMonthly = db.prepare(ADD_MONTHLY);
@@ -167,6 +181,7 @@ export class SqliteUsageLedger implements UsageLedger {
       this.#addMonthly.run(r.guildId, month, r.model, r.userId, r.promptTokens, r.completionTokens);
       this.#addDaily.run(r.guildId, day, r.model, r.promptTokens, r.completionTokens);
     });
+    this.#counted(r, month);
   }
 
   /**
@@ -178,9 +193,9 @@ export class SqliteUsageLedger implements UsageLedger {
     const now = this.#now();
     const held = this.#heldNow(r.guildId, now);
     const numbers = {
-      guildUsed: intOf(this.#monthTotal.get(r.guildId, r.month)?.total),
+      guildUsed: this.#guildTotal(r.guildId, r.month),
       guildHeld: held.total,
-      memberUsed: intOf(this.#memberMonthTotal.get(r.guildId, r.month, r.userId)?.total),
+      memberUsed: this.#memberTotal(r.guildId, r.month, r.userId),
       memberHeld: held.byUser.get(r.userId) ?? 0,
     };
     const decision = decideHold(numbers, r);
@@ -207,6 +222,7 @@ export class SqliteUsageLedger implements UsageLedger {
       return true;
     });
     this.#drop(r.guildId, holdId);
+    if (counted) this.#counted(r, month);
     return counted;
   }
 
@@ -220,7 +236,39 @@ export class SqliteUsageLedger implements UsageLedger {
 
   async memberMonthTotal(guildId: string, userId: string, month: string): Promise<number> {
     assertMonth(month);
-    return intOf(this.#memberMonthTotal.get(guildId, month, userId)?.total);
+    return this.#memberTotal(guildId, month, userId);
+  }
+
+  #guildTotal(guildId: string, month: string): number {
+    return this.#total(`${guildId}:${month}`, () => intOf(this.#monthTotal.get(guildId, month)?.total));
+  }
+
+  #memberTotal(guildId: string, month: string, userId: string): number {
+    return this.#total(`${guildId}:${month}:${userId}`, () =>
+      intOf(this.#memberMonthTotal.get(guildId, month, userId)?.total),
+    );
+  }
+
+  /** A month total from memory (with `soleWriter`), else read. At most 10,000 kept, oldest out. */
+  #total(key: string, read: () => number): number {
+    const totals = this.#totals;
+    const known = totals?.get(key);
+    if (known !== undefined || !totals) return known ?? read();
+    const total = read();
+    if (totals.size >= 10_000) totals.delete(totals.keys().next().value as string);
+    totals.set(key, total);
+    return total;
+  }
+
+  /** A record or settle landed: the month totals kept in memory grow by it. */
+  #counted(r: UsageRecord, month: string): void {
+    const totals = this.#totals;
+    if (!totals) return;
+    const tokens = r.promptTokens + r.completionTokens;
+    for (const key of [`${r.guildId}:${month}`, `${r.guildId}:${month}:${r.userId}`]) {
+      const known = totals.get(key);
+      if (known !== undefined) totals.set(key, known + tokens);
+    }
   }
 
   /** A server's live holds, in total and per member; expired ones are dropped. */
@@ -249,7 +297,7 @@ export class SqliteUsageLedger implements UsageLedger {
   /** Prompt + completion tokens of one guild in one month; 0 for a month with no usage. */
   async monthTotal(guildId: string, month: string): Promise<number> {
     assertMonth(month);
-    return intOf(this.#monthTotal.get(guildId, month)?.total);
+    return this.#guildTotal(guildId, month);
   }
 
   /** The /usage breakdown, read from one snapshot so its parts always add up. */

@@ -432,3 +432,48 @@ describe('SqliteUsageLedger holds', () => {
     }
   });
 });
+
+describe('SqliteUsageLedger month totals for a sole writer', () => {
+  it('GIVEN soleWriter THEN totals read once follow every record and settle without reading rows, and only a ledger without it sees another connection’s writes', async () => {
+    const url = freshUrl();
+    const { db, ledger } = open(url);
+    const sole = new SqliteUsageLedger(db, { soleWriter: true });
+    const other = openSqliteDatabase(url);
+    const elsewhere = new SqliteUsageLedger(other);
+    try {
+      await sole.record(usage({ promptTokens: 100, completionTokens: 50 }));
+      assert.equal(await sole.monthTotal('g1', '2026-11'), 150);
+      assert.equal(await sole.memberMonthTotal('g1', 'u1', '2026-11'), 150);
+      await sole.record(usage({ promptTokens: 7, completionTokens: 3 }));
+      const reserved = await sole.reserve({
+        holdId: 'h1',
+        guildId: 'g1',
+        userId: 'u1',
+        month: '2026-11',
+        guildLimit: 10_000,
+        memberLimit: Infinity,
+        promptTokens: 10,
+        maxAnswerTokens: 100,
+        ttlMs: 60_000,
+      });
+      assert.deepEqual(reserved.numbers, { guildUsed: 160, guildHeld: 0, memberUsed: 160, memberHeld: 0 });
+      assert.equal(
+        await sole.settle('h1', usage({ userId: 'u1', promptTokens: 20, completionTokens: 20 })),
+        true,
+      );
+      assert.equal(
+        await sole.settle('h1', usage({ userId: 'u1', promptTokens: 20, completionTokens: 20 })),
+        false,
+      );
+      assert.equal(await sole.monthTotal('g1', '2026-11'), 200, 'a repeated settle added nothing');
+      assert.equal(await sole.memberMonthTotal('g1', 'u1', '2026-11'), 200);
+      assert.equal(await ledger.monthTotal('g1', '2026-11'), 200, 'the rows say the same');
+      await elsewhere.record(usage({ promptTokens: 1, completionTokens: 0 }));
+      assert.equal(await ledger.monthTotal('g1', '2026-11'), 201, 'without soleWriter: the rows');
+      assert.equal(await sole.monthTotal('g1', '2026-11'), 200, 'with it: memory, as documented');
+    } finally {
+      other.close();
+      db.close();
+    }
+  });
+});
