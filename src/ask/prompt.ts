@@ -174,6 +174,20 @@ export function attachmentContent(
   return { parts, notes, tokens, quoteNotes, blocks };
 }
 
+/** Token estimates of the system prompts in use (a channel's comes with every question it asks). */
+const systemPromptTokens = new Map<string, number>();
+
+/** The estimate of a system prompt, worked out once per prompt text (at most 256 kept). */
+function systemTokens(systemPrompt: string): number {
+  let tokens = systemPromptTokens.get(systemPrompt);
+  if (tokens === undefined) {
+    tokens = estimateTokens(systemPrompt);
+    if (systemPromptTokens.size >= 256) systemPromptTokens.clear();
+    systemPromptTokens.set(systemPrompt, tokens);
+  }
+  return tokens;
+}
+
 /** The whole prompt: system prompt, earlier turns, the question; and its estimated tokens. */
 export function chatMessages(
   systemPrompt: string,
@@ -187,7 +201,7 @@ export function chatMessages(
     { role: 'user', content: turn.content },
   ];
   const tokens =
-    estimateTokens(systemPrompt) +
+    systemTokens(systemPrompt) +
     MESSAGE_OVERHEAD_TOKENS +
     earlier.reduce(
       (sum, m) =>

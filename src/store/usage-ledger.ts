@@ -76,23 +76,22 @@ export interface HeldTokens {
   readonly byUser: ReadonlyMap<string, number>;
 }
 
+/** The fields each check walks (constant lists: a check allocates nothing). */
+const RECORD_NAMES = ['guildId', 'userId', 'model'] as const;
+const RECORD_COUNTS = ['promptTokens', 'completionTokens'] as const;
+
 /**
  * Rejects a record no ledger may store: empty ids or model, token counts that are not
  * non-negative safe integers, or an invalid date. Shared by every ledger implementation.
  */
 export function assertValidRecord(r: UsageRecord): void {
-  for (const [field, value] of [
-    ['guildId', r.guildId],
-    ['userId', r.userId],
-    ['model', r.model],
-  ] as const) {
+  for (const field of RECORD_NAMES) {
+    const value = r[field];
     if (typeof value !== 'string' || value === '')
       throw new TypeError(`UsageRecord.${field} must be a non-empty string`);
   }
-  for (const [field, value] of [
-    ['promptTokens', r.promptTokens],
-    ['completionTokens', r.completionTokens],
-  ] as const) {
+  for (const field of RECORD_COUNTS) {
+    const value = r[field];
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new TypeError(`UsageRecord.${field} must be a non-negative integer, got ${String(value)}`);
     }
@@ -106,23 +105,19 @@ export function assertMonth(month: string): void {
   if (!isMonthKey(month)) throw new RangeError(`Expected a month key like 2026-11, got "${month}"`);
 }
 
+const HOLD_IDS = ['holdId', 'guildId', 'userId'] as const;
+const HOLD_COUNTS = ['guildLimit', 'promptTokens', 'maxAnswerTokens', 'ttlMs'] as const;
+
 /** Rejects a hold request no ledger may store. Shared by every implementation. */
 export function assertValidHold(r: HoldRequest): void {
-  for (const [field, value] of [
-    ['holdId', r.holdId],
-    ['guildId', r.guildId],
-    ['userId', r.userId],
-  ] as const) {
+  for (const field of HOLD_IDS) {
+    const value = r[field];
     if (typeof value !== 'string' || value === '' || value.includes('|'))
       throw new TypeError(`HoldRequest.${field} must be a non-empty string without "|"`);
   }
   assertMonth(r.month);
-  for (const [field, value] of [
-    ['guildLimit', r.guildLimit],
-    ['promptTokens', r.promptTokens],
-    ['maxAnswerTokens', r.maxAnswerTokens],
-    ['ttlMs', r.ttlMs],
-  ] as const) {
+  for (const field of HOLD_COUNTS) {
+    const value = r[field];
     if (!Number.isSafeInteger(value) || value < 0)
       throw new TypeError(`HoldRequest.${field} must be a non-negative integer, got ${String(value)}`);
   }
