@@ -21,6 +21,8 @@ const current = new AsyncLocalStorage<Activity>();
 /** undici's request objects of the fetches under way. */
 const activityOf = new WeakMap<object, Activity>();
 let watching = false;
+/** Whether this Node's undici reports body chunks at all (older versions have no such channel). */
+let chunksReported = false;
 
 /**
  * Follows every undici request of this fetcher at the socket through undici's diagnostics channels
@@ -48,7 +50,10 @@ function watchUndici(): void {
     activityOf.set((message as { request: object }).request, activity);
   });
   diagnostics.subscribe('undici:request:headers', touched);
-  diagnostics.subscribe('undici:request:bodyChunkReceived', touched);
+  diagnostics.subscribe('undici:request:bodyChunkReceived', (message) => {
+    chunksReported = true;
+    touched(message);
+  });
   diagnostics.subscribe('undici:request:trailers', ended);
   diagnostics.subscribe('undici:request:error', ended);
 }
@@ -58,7 +63,8 @@ function watchUndici(): void {
  * or between body chunks), using its own AbortController and timer, and that awaits
  * `beforeSend` right before a chat request leaves. Arrivals are seen at the socket (undici's
  * diagnostics channels); a fetch whose request undici did not report that way (another fetch
- * implementation) has its body read through a watching stream instead.
+ * implementation, or an undici that does not report body chunks yet) has its body read through a
+ * watching stream instead.
  */
 export function idleTimeoutFetcher(
   timeoutMs: number,
@@ -106,7 +112,8 @@ export function idleTimeoutFetcher(
       clearTimeout(timer);
       return res;
     }
-    return activity.seen ? res : watchedBody(res, activity);
+    // Until undici has reported a body chunk in this process, it may not report them at all.
+    return activity.seen && chunksReported ? res : watchedBody(res, activity);
   };
 }
 
