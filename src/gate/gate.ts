@@ -313,10 +313,8 @@ export class RequestGate {
       request.signal.addEventListener('abort', onAbort, { once: true });
     }
     // Only a count shared with other processes is asked (and bounded in time); one process's is its own.
-    const admitted =
-      this.#pacer.admit && Number.isFinite(this.#maxWaiting)
-        ? await Promise.race([this.#admit(), result.then(falsy, falsy)])
-        : true;
+    const shared = Number.isFinite(this.#maxWaiting) ? this.#pacer.admit : undefined;
+    const admitted = shared ? await Promise.race([this.#admit(shared), result.then(falsy, falsy)]) : true;
     if (entry.state !== 'joining') await result; // closed or cancelled meanwhile: rethrows that
     if (!admitted) {
       this.#settle(entry, false, new GateRefusal('queue_full', 'Too many questions are already waiting.'));
@@ -374,14 +372,13 @@ export class RequestGate {
   }
 
   /** Whether the shared count has room; this process's own limits when it does not answer in time. */
-  async #admit(): Promise<boolean> {
+  async #admit(shared: NonNullable<SendPacer['admit']>): Promise<boolean> {
     const timeout = new AbortController();
     const late = sleep(this.#admissionTimeoutMs, 'late' as const, { signal: timeout.signal }).catch(
       () => 'late' as const,
     );
     try {
-      const asking = this.#pacer.admit?.(this.#counted, this.#maxWaiting) ?? Promise.resolve(true);
-      const answer = await Promise.race([asking, late]);
+      const answer = await Promise.race([shared.call(this.#pacer, this.#counted, this.#maxWaiting), late]);
       if (answer !== 'late') return answer;
     } catch (error) {
       this.#log.warn(
