@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import { UserError } from '../errors.ts';
+import { setBounded } from './bounded-map.ts';
 
 /**
  * Per-server, per-member and per-channel choices, kept in Keyv (one namespace per concept, keyed
@@ -111,15 +112,7 @@ class ReadCache {
   }
 
   set(keyv: Keyv, key: string, value: unknown): void {
-    const id = `${keyv.namespace ?? ''}:${key}`;
-    this.#entries.delete(id);
-    this.#entries.set(id, { value });
-    if (this.#entries.size > SETTINGS_CACHE_ENTRIES) {
-      for (const oldest of this.#entries.keys()) {
-        this.#entries.delete(oldest);
-        break;
-      }
-    }
+    setBounded(this.#entries, `${keyv.namespace ?? ''}:${key}`, { value }, SETTINGS_CACHE_ENTRIES);
   }
 
   forget(keyv: Keyv, key: string): void {

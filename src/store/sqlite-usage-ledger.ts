@@ -2,6 +2,7 @@ import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
 import { decideHold, type HoldOutcome, type HoldRequest } from '../budget/hold.ts';
 import { dayKey, monthKey } from './month.ts';
+import { setBounded } from './bounded-map.ts';
 import { applyConnectionPragmas } from './open-sqlite.ts';
 import {
   assertMonth,
@@ -44,6 +45,9 @@ CREATE TABLE IF NOT EXISTS settled_holds (
   at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** Month totals a sole writer keeps in memory at most; beyond it the one read first is dropped. */
+const TOTALS_KEPT = 10_000;
 
 /** Settled hold IDs are kept this long, so a late retry of a settle cannot count twice. */
 const SETTLED_KEEP_MS = 2 * 24 * 3_600_000;
@@ -249,14 +253,12 @@ export class SqliteUsageLedger implements UsageLedger {
     );
   }
 
-  /** A month total from memory (with `soleWriter`), else read. At most 10,000 kept, oldest out. */
+  /** A month total from memory (with `soleWriter`), else read. */
   #total(key: string, read: () => number): number {
-    const totals = this.#totals;
-    const known = totals?.get(key);
-    if (known !== undefined || !totals) return known ?? read();
+    const known = this.#totals?.get(key);
+    if (known !== undefined) return known;
     const total = read();
-    if (totals.size >= 10_000) totals.delete(totals.keys().next().value as string);
-    totals.set(key, total);
+    if (this.#totals) setBounded(this.#totals, key, total, TOTALS_KEPT);
     return total;
   }
 
