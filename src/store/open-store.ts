@@ -12,7 +12,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'redis';
   /**
    * A Keyv over this store for one namespace (one namespace per concept). `fsync: false` is for
-   * data that only helps, whose writes may skip SQLite's fsync (see `withoutFsync`); Redis ignores it.
+   * data that only helps, whose writes SQLite need not sync to the disk (see `syncSoon`); Redis
+   * ignores it.
    */
   keyv(namespace: string, options?: { readonly fsync?: boolean }): Keyv;
   readonly usage: UsageLedger;

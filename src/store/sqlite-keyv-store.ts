@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { withoutFsync } from './open-sqlite.ts';
+import { syncSoon } from './open-sqlite.ts';
 
 /** Rows fetched per query while iterating, so a large namespace is never loaded at once. */
 const ITERATOR_BATCH_SIZE = 100;
@@ -18,8 +18,9 @@ export interface SqliteKeyvStoreSetup {
    */
   readonly sweepIntervalMs?: number;
   /**
-   * false: writes commit without an fsync ({@link withoutFsync}), for data that only helps (an
-   * answer's buttons, a prompt stashed for a modal). Default true, like every other write.
+   * false: writes are not synced to the disk ({@link syncSoon}), for data that only helps (an
+   * answer's buttons, a prompt stashed for a modal): a power cut may lose the last ones. Default
+   * true: every change is on the disk within a second, like the usage.
    */
   readonly fsync?: boolean;
 }
@@ -162,21 +163,25 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     this.#assertConnected();
     const text = serializedText(value);
     const expires = expiresAt(ttl);
-    if (this.#fsync) this.#upsert.run(key, text, expires);
-    else withoutFsync(this.#db, () => this.#upsert.run(key, text, expires));
+    this.#upsert.run(key, text, expires);
+    this.#changed();
     return true;
   }
 
   /** Resolves true if the key existed. */
   async delete(key: string): Promise<boolean> {
     this.#assertConnected();
-    return Number(this.#deleteOne.run(key).changes) > 0;
+    const deleted = Number(this.#deleteOne.run(key).changes) > 0;
+    this.#changed();
+    return deleted;
   }
 
   /** Resolves true if at least one of the keys existed (Keyv's contract). */
   async deleteMany(keys: string[]): Promise<boolean> {
     this.#assertConnected();
-    return Number(this.#deleteMany.run(JSON.stringify(keys)).changes) > 0;
+    const deleted = Number(this.#deleteMany.run(JSON.stringify(keys)).changes) > 0;
+    this.#changed();
+    return deleted;
   }
 
   /** Deletes this store's namespace only (or the whole table when Keyv set no namespace). */
@@ -184,10 +189,11 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     this.#assertConnected();
     if (this.namespace === undefined || this.namespace === '') {
       this.#deleteAll.run();
-      return;
+    } else {
+      const [from, to] = namespaceRange(this.namespace);
+      this.#deleteRange.run(from, to);
     }
-    const [from, to] = namespaceRange(this.namespace);
-    this.#deleteRange.run(from, to);
+    this.#changed();
   }
 
   /** Whether the key exists and has not expired, judged by `Date.now()`. */
@@ -262,6 +268,11 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     return after === undefined
       ? this.#firstPageInRange.all(range[0], range[1], ITERATOR_BATCH_SIZE)
       : this.#nextPageInRange.all(after, range[1], ITERATOR_BATCH_SIZE);
+  }
+
+  /** A change was committed: on the disk within a second, unless this data only helps. */
+  #changed(): void {
+    if (this.#fsync) syncSoon(this.#db);
   }
 
   #assertConnected(): void {

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { openSqliteDatabase, parseSqliteUrl } from '../../src/store/open-sqlite.ts';
+import {
+  fsyncFile,
+  openSqliteDatabase,
+  parseSqliteUrl,
+  syncSoon,
+  walPathOf,
+  WalSync,
+} from '../../src/store/open-sqlite.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'open-sqlite-'));
 after(() => {
@@ -43,7 +50,8 @@ describe('openSqliteDatabase', () => {
     const db = openSqliteDatabase(`sqlite://${file}`);
     assert.equal(existsSync(file), true);
     assert.equal(db.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
-    assert.equal(db.prepare('PRAGMA synchronous').get()?.synchronous, 2);
+    // NORMAL: commits that must survive a power cut ask syncSoon for their fsync.
+    assert.equal(db.prepare('PRAGMA synchronous').get()?.synchronous, 1);
     assert.equal(db.prepare('PRAGMA busy_timeout').get()?.timeout, 5_000);
     db.close();
   });
@@ -88,5 +96,96 @@ describe('openSqliteDatabase', () => {
       'this is definitely not an SQLite file, just some text long enough to matter'.repeat(20),
     );
     assert.throws(() => openSqliteDatabase(`sqlite://${file}`), /DATABASE_URL=.*not a database/);
+  });
+});
+
+describe('WalSync', () => {
+  /** A WalSync whose fsyncs are recorded, each taking `takesMs`; `fail` errors to throw, in order. */
+  const recorded = (withinMs: number, takesMs = 0, fail: Error[] = []) => {
+    const started: number[] = [];
+    const t0 = performance.now();
+    const sync = new WalSync('/nowhere/bot.sqlite-wal', {
+      withinMs,
+      fsync: async () => {
+        started.push(performance.now() - t0);
+        await new Promise((resolve) => setTimeout(resolve, takesMs));
+        const error = fail.shift();
+        if (error) throw error;
+      },
+    });
+    return { sync, started };
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('GIVEN many commits within one window THEN one fsync covers them, at the end of the window', async () => {
+    const { sync, started } = recorded(40);
+    for (let i = 0; i < 10; i++) sync.soon();
+    await sleep(15);
+    sync.soon();
+    assert.deepEqual(started, []);
+    await sleep(100);
+    assert.equal(started.length, 1);
+    assert.ok((started[0] ?? 0) >= 39, `synced after ${started[0]} ms, not before the window closed`);
+  });
+
+  it('GIVEN a commit while an fsync runs THEN another fsync follows it (the running one may miss it)', async () => {
+    const { sync, started } = recorded(20, 30);
+    sync.soon();
+    await sleep(30); // the first fsync is running
+    assert.equal(started.length, 1);
+    sync.soon();
+    await sleep(120);
+    assert.equal(started.length, 2);
+    await sleep(80);
+    assert.equal(started.length, 2, 'no fsync without a commit asking');
+  });
+
+  it('GIVEN an fsync that fails THEN it is reported as a warning and retried in the next window', async (t) => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    t.after(() => process.off('warning', onWarning));
+    const { sync, started } = recorded(20, 0, [Object.assign(new Error('EIO'), { code: 'EIO' })]);
+    sync.soon();
+    await sleep(120);
+    assert.equal(started.length, 2);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /could not fsync \/nowhere\/bot\.sqlite-wal; retrying/);
+  });
+
+  it('GIVEN a WAL that is gone (its database closed) THEN nothing is retried or reported', async (t) => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    t.after(() => process.off('warning', onWarning));
+    const { sync, started } = recorded(20, 0, [Object.assign(new Error('gone'), { code: 'ENOENT' })]);
+    sync.soon();
+    await sleep(120);
+    assert.equal(started.length, 1);
+    assert.deepEqual(warnings, []);
+  });
+
+  it('GIVEN a real database file THEN its WAL is where syncSoon looks and can be fsynced; :memory: has none', async (t) => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    t.after(() => process.off('warning', onWarning));
+    const file = path.join(dir, 'synced.sqlite');
+    const db = openSqliteDatabase(`sqlite://${file}`);
+    db.exec('CREATE TABLE t (a)');
+    db.exec('INSERT INTO t VALUES (1)');
+    const wal = walPathOf(db);
+    assert.equal(wal, `${file}-wal`);
+    assert.ok(statSync(wal).size > 0, 'the commit is in the WAL');
+    await fsyncFile(wal);
+    await assert.rejects(fsyncFile(path.join(dir, 'missing-wal')), { code: 'ENOENT' });
+    const memory = openSqliteDatabase('sqlite://:memory:');
+    assert.equal(walPathOf(memory), undefined);
+    syncSoon(db);
+    syncSoon(memory);
+    await sleep(1_300);
+    assert.deepEqual(warnings, []);
+    db.close();
+    memory.close();
   });
 });
