@@ -137,7 +137,11 @@ export class WalSync {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.#asked = true;
-        process.emitWarning(`could not fsync ${this.#path}; retrying: ${String(error)}`);
+        const warning = new Error(`could not fsync ${this.#path}; retrying: ${String(error)}`, {
+          cause: error,
+        });
+        warning.name = 'WalSyncWarning';
+        process.emitWarning(warning);
       }
     } finally {
       this.#syncing = false;
