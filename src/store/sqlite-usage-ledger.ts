@@ -244,11 +244,11 @@ export class SqliteUsageLedger implements UsageLedger {
   }
 
   #guildTotal(guildId: string, month: string): number {
-    return this.#total(`${guildId}:${month}`, () => intOf(this.#monthTotal.get(guildId, month)?.total));
+    return this.#total(totalKey(guildId, month), () => intOf(this.#monthTotal.get(guildId, month)?.total));
   }
 
   #memberTotal(guildId: string, month: string, userId: string): number {
-    return this.#total(`${guildId}:${month}:${userId}`, () =>
+    return this.#total(totalKey(guildId, month, userId), () =>
       intOf(this.#memberMonthTotal.get(guildId, month, userId)?.total),
     );
   }
@@ -267,7 +267,7 @@ export class SqliteUsageLedger implements UsageLedger {
     const totals = this.#totals;
     if (!totals) return;
     const tokens = r.promptTokens + r.completionTokens;
-    for (const key of [`${r.guildId}:${month}`, `${r.guildId}:${month}:${r.userId}`]) {
+    for (const key of [totalKey(r.guildId, month), totalKey(r.guildId, month, r.userId)]) {
       const known = totals.get(key);
       if (known !== undefined) totals.set(key, known + tokens);
     }
@@ -354,6 +354,11 @@ export class SqliteUsageLedger implements UsageLedger {
       throw error;
     }
   }
+}
+
+/** The key of a month total kept in memory: a server's, or with `userId` one member's. */
+function totalKey(guildId: string, month: string, userId?: string): string {
+  return userId === undefined ? `${guildId}:${month}` : `${guildId}:${month}:${userId}`;
 }
 
 function totalsOf(row: Row): UsageTotals {
