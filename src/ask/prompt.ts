@@ -1,5 +1,6 @@
 import { estimateTokens, MESSAGE_OVERHEAD_TOKENS } from '../budget/estimate.ts';
 import type { ChatMessage, ContentPart } from '../mistral/client.ts';
+import { setBounded } from '../store/bounded-map.ts';
 import { estimateImageTokens, type ReadAttachment } from './attachments.ts';
 import { turnMessages, type Turn } from './conversation.ts';
 import type { AskRequest, AskTask } from './request.ts';
@@ -182,8 +183,7 @@ function systemTokens(systemPrompt: string): number {
   let tokens = systemPromptTokens.get(systemPrompt);
   if (tokens === undefined) {
     tokens = estimateTokens(systemPrompt);
-    if (systemPromptTokens.size >= 256) systemPromptTokens.clear();
-    systemPromptTokens.set(systemPrompt, tokens);
+    setBounded(systemPromptTokens, systemPrompt, tokens, 256);
   }
   return tokens;
 }
