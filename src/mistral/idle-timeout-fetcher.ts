@@ -104,12 +104,12 @@ export function idleTimeoutFetcher(
         fetch(input as string | URL | Request, { ...init, signal: controller.signal }),
       );
     } catch (error) {
-      clearTimeout(timer);
+      activity.done();
       throw controller.signal.reason instanceof IdleTimeout ? controller.signal.reason : error;
     }
     activity.last = performance.now();
     if (!res.body) {
-      clearTimeout(timer);
+      activity.done();
       return res;
     }
     // Until undici has reported a body chunk in this process, it may not report them at all.
