@@ -1,8 +1,9 @@
 /**
  * The footprint rows of `npm run bench`: the bot exactly as `npm start` runs it (the built
- * JavaScript in dist/ under the V8 flags of package.json's start script) beside the simplest bot
- * that answers (bare-client.ts: a bare discord.js client + the Mistral SDK's streaming chat, built
- * the same way, run under the same flags), each in its own process against its own stand-ins.
+ * JavaScript in dist/ under the settings of package.json's start script: its malloc arena limit and
+ * V8 flags) beside the simplest bot that answers (bare-client.ts: a bare discord.js client + the
+ * Mistral SDK's streaming chat, built the same way, run under the same settings), each in its own
+ * process against its own stand-ins.
  * Figures come from /proc: resident memory (VmRSS) 10 s after ready, CPU time of all threads
  * (schedstat, ns) while idle and per answered `/ask`, one at a time, the bot and the baseline in
  * turns. Linux only.
@@ -27,13 +28,25 @@ const IDLE_MS = 10_000;
 const WARM_UP_ASKS = 30;
 const ROUNDS = 300;
 
-/** The V8 flags and entry point of `npm start` (package.json), so the benchmark cannot drift from it. */
-function startCommand(): { flags: string[]; entry: string } {
+/**
+ * The environment defaults, V8 flags and entry point of `npm start` (package.json), so the benchmark
+ * cannot drift from it: `NAME=${NAME:-value}` words before `exec node` are applied as `value`.
+ */
+function startCommand(): { env: Record<string, string>; flags: string[]; entry: string } {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.replace(/^exec\s+/, '').split(/\s+/);
+  const words = pkg.scripts.start.split(/\s+/);
+  const env: Record<string, string> = {};
+  for (let word = words[0]; word !== undefined && /^[A-Z_]+=/.test(word); word = words[0]) {
+    const [, name, value] = /^([A-Z_]+)=(?:\$\{\1:-([^}]*)\}|(.*))$/.exec(word) ?? [];
+    if (name === undefined) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+    env[name] = value ?? word.slice(name.length + 1);
+    words.shift();
+  }
+  if (words[0] === 'exec') words.shift();
   if (words[0] !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
   const rest = words.slice(1);
   return {
+    env,
     flags: rest.filter((w) => w.startsWith('--')),
     entry: rest.find((w) => !w.startsWith('--')) ?? '',
   };
@@ -114,8 +127,10 @@ export interface CpuPerAnswer {
   readonly answered: { readonly bare: number; readonly bot: number };
 }
 
+type StartCommand = ReturnType<typeof startCommand>;
+
 /** One process (the bot or the baseline) on `servers` × `channels`, ready, with its own stand-ins. */
-async function start(script: string, flags: string[], servers: number, channels: number) {
+async function start(script: string, command: StartCommand, servers: number, channels: number) {
   const standIns = spawn(
     process.execPath,
     [join(ROOT, 'bench/discord-standin-server.ts'), String(servers), String(channels)],
@@ -135,10 +150,11 @@ async function start(script: string, flags: string[], servers: number, channels:
     const { env } = JSON.parse(await fromStandIns.wait((l) => l.startsWith('{"env"'), 120_000)) as {
       env: Record<string, string>;
     };
-    bot = spawn(process.execPath, [...flags, script], {
+    bot = spawn(process.execPath, [...command.flags, script], {
       cwd: data,
       env: {
         PATH: process.env.PATH,
+        ...command.env,
         ...env,
         DATABASE_URL: `sqlite://${join(data, 'bot.sqlite')}`,
         LOG_LEVEL: 'info',
@@ -201,11 +217,14 @@ async function askOnce(p: Running, idleRate: number): Promise<{ ms: number; answ
  * × 20 channels (memory only).
  */
 export async function footprint(stage: (name: string) => void) {
-  const { flags, entry } = startCommand();
+  const command = startCommand();
   const baselineScript = build();
-  const botScript = join(ROOT, entry);
+  const botScript = join(ROOT, command.entry);
   stage('footprint: 3 servers, the bot and the baseline side by side');
-  const [bare, bot] = await Promise.all([start(baselineScript, flags, 3, 1), start(botScript, flags, 3, 1)]);
+  const [bare, bot] = await Promise.all([
+    start(baselineScript, command, 3, 1),
+    start(botScript, command, 3, 1),
+  ]);
   let bareSmall: Footprint;
   let botSmall: Footprint;
   let cpu: CpuPerAnswer;
@@ -244,7 +263,7 @@ export async function footprint(stage: (name: string) => void) {
     await Promise.all([bare.close(), bot.close()]);
   }
   const alone = async (script: string) => {
-    const p = await start(script, flags, 1_000, 20);
+    const p = await start(script, command, 1_000, 20);
     try {
       const [idle] = (await settle([p])) as [{ rssMb: number; idleCpuMs: number }];
       return { rssMb: idle.rssMb, idleCpuMsPer10s: idle.idleCpuMs, ...(await p.stats()) } satisfies Footprint;
@@ -256,5 +275,9 @@ export async function footprint(stage: (name: string) => void) {
   const bareLarge = await alone(baselineScript);
   stage('footprint: 1,000 servers × 20 channels, the bot');
   const botLarge = await alone(botScript);
-  return { flags, bareSmall, botSmall, bareLarge, botLarge, cpu };
+  const settings = [
+    ...Object.entries(command.env).map(([name, value]) => `${name}=${value}`),
+    ...command.flags,
+  ];
+  return { settings, bareSmall, botSmall, bareLarge, botLarge, cpu };
 }

@@ -550,7 +550,7 @@ if (fp) {
   ];
   rows.push(
     section(
-      `footprint as \`npm start\` runs it (${fp.flags.join(' ')}); baseline: bare discord.js client + SDK chat, same flags`,
+      `footprint as \`npm start\` runs it (${fp.settings.join(' ')}); baseline: bare discord.js client + SDK chat, same settings`,
     ),
     pair('RSS 10 s after ready (MB), 3 servers / 1,000 servers × 20 channels', (f) => f.rssMb),
     [
