@@ -36,10 +36,11 @@ function startCommand(): { env: Record<string, string>; flags: string[]; entry: 
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.split(/\s+/);
   const env: Record<string, string> = {};
-  for (let word = words[0]; word !== undefined && /^[A-Z_]+=/.test(word); word = words[0]) {
-    const [, name, value] = /^([A-Z_]+)=(?:\$\{\1:-([^}]*)\}|(.*))$/.exec(word) ?? [];
-    if (name === undefined) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
-    env[name] = value ?? word.slice(name.length + 1);
+  // NAME=${NAME:-default} or NAME=value
+  const assignment = /^([A-Z_]+)=(?:\$\{\1:-([^}]*)\}|(.*))$/;
+  let m: RegExpExecArray | null;
+  while ((m = assignment.exec(words[0] ?? ''))) {
+    env[m[1] as string] = m[2] ?? m[3] ?? '';
     words.shift();
   }
   if (words[0] === 'exec') words.shift();

@@ -337,8 +337,9 @@ export class SqliteUsageLedger implements UsageLedger {
   }
 
   /**
-   * Runs `work` in one transaction. A write is on the disk within a second ({@link syncSoon}: one
-   * fsync off the event loop for every commit of that second); a crashed process loses nothing.
+   * Runs `work` in one transaction. Writes begin IMMEDIATE (the write lock at once) and are on the
+   * disk within a second ({@link syncSoon}: one fsync off the event loop for every commit of that
+   * second); a read snapshot (BEGIN) has nothing to sync. A crashed process loses nothing.
    */
   #transaction<T>(begin: 'BEGIN' | 'BEGIN IMMEDIATE', work: () => T): T {
     this.#db.exec(begin);
