@@ -42,6 +42,12 @@ describe('npm run doctor', () => {
       DATABASE_URL: `sqlite://${join(cwd, 'data', 'bot.sqlite')}`,
       MISTRAL_MODELS: 'mistral-small-latest,open-mistral-nemo,mistral-large-latest',
       MISTRAL_REQUESTS_PER_SECOND: '2',
+      // The Mistral stand-in stamps arrivals on this test's event loop, which shares two CPUs with
+      // the doctor's process and another test file: one late stamp makes the next probe look early
+      // (CI saw 496 ms at a 500 ms spacing). As in the e2e harness, a 40 ms start margin keeps that
+      // artefact out of the violation count; the benchmark measures production's 15 ms with the
+      // stand-in in its own process.
+      MISTRAL_START_MARGIN_MS: '40',
     };
     clean = watchCleanRun({ discord, mistral });
   });
