@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { percentile } from './percentile.ts';
+import { medianInterval, percentile } from './percentile.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SETTLE_MS = 10_000;
@@ -123,6 +123,8 @@ export interface CpuPerAnswer {
   readonly bot: { readonly medianMs: number; readonly p90Ms: number };
   /** The median of (bot − baseline) over the rounds: what the bot's own work adds per question. */
   readonly ownMedianMs: number;
+  /** A 95% interval for that median (bootstrap over the rounds): how far this run's may be off. */
+  readonly ownMedianIntervalMs: readonly [number, number];
   readonly ownP90Ms: number;
   readonly rounds: number;
   readonly answered: { readonly bare: number; readonly bot: number };
@@ -254,6 +256,7 @@ export async function footprint(stage: (name: string) => void) {
       bare: { medianMs: percentile(runs.bare.ms, 50), p90Ms: percentile(runs.bare.ms, 90) },
       bot: { medianMs: percentile(runs.bot.ms, 50), p90Ms: percentile(runs.bot.ms, 90) },
       ownMedianMs: percentile(own, 50),
+      ownMedianIntervalMs: medianInterval(own),
       ownP90Ms: percentile(own, 90),
       rounds: ROUNDS,
       answered: { bare: runs.bare.answered, bot: runs.bot.answered },

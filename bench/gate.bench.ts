@@ -567,9 +567,9 @@ if (fp) {
       ratio(cpu.bot.medianMs, cpu.bare.medianMs),
     ],
     [
-      "the bot's own CPU per /ask: bot − baseline in each round (ms, median / p90)",
+      "the bot's own CPU per /ask: bot − baseline in each round (ms, median [95% interval] / p90)",
       '—',
-      `${fmt(cpu.ownMedianMs, 1)} / ${fmt(cpu.ownP90Ms, 1)}`,
+      `${fmt(cpu.ownMedianMs, 1)} [${fmt(cpu.ownMedianIntervalMs[0], 1)}–${fmt(cpu.ownMedianIntervalMs[1], 1)}] / ${fmt(cpu.ownP90Ms, 1)}`,
       '—',
     ],
     [
