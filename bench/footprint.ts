@@ -196,13 +196,30 @@ async function start(script: string, command: StartCommand, servers: number, cha
 }
 type Running = Awaited<ReturnType<typeof start>>;
 
-/** RSS 10 s after ready, then idle CPU over 10 s, of processes started together. */
+/**
+ * RSS 10 s after ready, then idle CPU over 10 s, of processes started together. `idleRate` (ms of
+ * CPU per ms) is the median of the ten one-second windows: what a process spends when nothing
+ * happens, taken off each question's CPU. A one-off burst in the idle time (a late collection, a
+ * housekeeping timer) is in `idleCpuMs` but not in the rate, where it would be taken off every
+ * round of the run.
+ */
 async function settle(processes: readonly Running[]) {
   await sleep(SETTLE_MS);
   const rss = processes.map((p) => rssMb(p.pid));
   const idle0 = processes.map((p) => cpuMs(p.pid));
-  await sleep(IDLE_MS);
-  return processes.map((p, i) => ({ rssMb: rss[i]!, idleCpuMs: cpuMs(p.pid) - idle0[i]! }));
+  const windows = processes.map(() => [] as number[]);
+  let last = idle0;
+  for (let second = 0; second < IDLE_MS / 1_000; second++) {
+    await sleep(1_000);
+    const now = processes.map((p) => cpuMs(p.pid));
+    now.forEach((ms, i) => windows[i]!.push(ms - last[i]!));
+    last = now;
+  }
+  return processes.map((_, i) => ({
+    rssMb: rss[i]!,
+    idleCpuMs: last[i]! - idle0[i]!,
+    idleRate: percentile(windows[i]!, 50) / 1_000,
+  }));
 }
 
 /** CPU (ms) one question costs a process: its CPU over the question, less its idle rate. */
@@ -233,12 +250,12 @@ export async function footprint(stage: (name: string) => void) {
   let cpu: CpuPerAnswer;
   try {
     const [bareIdle, botIdle] = (await settle([bare, bot])) as [
-      { rssMb: number; idleCpuMs: number },
-      { rssMb: number; idleCpuMs: number },
+      { rssMb: number; idleCpuMs: number; idleRate: number },
+      { rssMb: number; idleCpuMs: number; idleRate: number },
     ];
     const runs = {
-      bare: { process: bare, idleRate: bareIdle.idleCpuMs / IDLE_MS, ms: [] as number[], answered: 0 },
-      bot: { process: bot, idleRate: botIdle.idleCpuMs / IDLE_MS, ms: [] as number[], answered: 0 },
+      bare: { process: bare, idleRate: bareIdle.idleRate, ms: [] as number[], answered: 0 },
+      bot: { process: bot, idleRate: botIdle.idleRate, ms: [] as number[], answered: 0 },
     };
     // Warm-up: first-use code paths are not what each question costs.
     for (let i = 0; i < WARM_UP_ASKS; i++)
@@ -269,7 +286,7 @@ export async function footprint(stage: (name: string) => void) {
   const alone = async (script: string) => {
     const p = await start(script, command, 1_000, 20);
     try {
-      const [idle] = (await settle([p])) as [{ rssMb: number; idleCpuMs: number }];
+      const [idle] = (await settle([p])) as [{ rssMb: number; idleCpuMs: number; idleRate: number }];
       return { rssMb: idle.rssMb, idleCpuMsPer10s: idle.idleCpuMs, ...(await p.stats()) } satisfies Footprint;
     } finally {
       await p.close();
