@@ -222,6 +222,8 @@ async function settle(processes: readonly Running[]) {
   }));
 }
 
+type Settled = Awaited<ReturnType<typeof settle>>[number];
+
 /** CPU (ms) one question costs a process: its CPU over the question, less its idle rate. */
 async function askOnce(p: Running, idleRate: number): Promise<{ ms: number; answered: number }> {
   const cpu0 = cpuMs(p.pid);
@@ -249,10 +251,7 @@ export async function footprint(stage: (name: string) => void) {
   let botSmall: Footprint;
   let cpu: CpuPerAnswer;
   try {
-    const [bareIdle, botIdle] = (await settle([bare, bot])) as [
-      { rssMb: number; idleCpuMs: number; idleRate: number },
-      { rssMb: number; idleCpuMs: number; idleRate: number },
-    ];
+    const [bareIdle, botIdle] = (await settle([bare, bot])) as [Settled, Settled];
     const runs = {
       bare: { process: bare, idleRate: bareIdle.idleRate, ms: [] as number[], answered: 0 },
       bot: { process: bot, idleRate: botIdle.idleRate, ms: [] as number[], answered: 0 },
@@ -286,7 +285,7 @@ export async function footprint(stage: (name: string) => void) {
   const alone = async (script: string) => {
     const p = await start(script, command, 1_000, 20);
     try {
-      const [idle] = (await settle([p])) as [{ rssMb: number; idleCpuMs: number; idleRate: number }];
+      const [idle] = (await settle([p])) as [Settled];
       return { rssMb: idle.rssMb, idleCpuMsPer10s: idle.idleCpuMs, ...(await p.stats()) } satisfies Footprint;
     } finally {
       await p.close();
