@@ -1,3 +1,5 @@
+import { seededRandom } from '../test/support/seeded-random.ts';
+
 /** The `p`th percentile of `values` (nearest rank, 0–100); NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -13,14 +15,7 @@ export function percentile(values: readonly number[], p: number): number {
  */
 export function medianInterval(values: readonly number[], resamples = 2_000): [number, number] {
   if (values.length === 0) return [NaN, NaN];
-  let seed = 0x9e3779b9;
-  // mulberry32: a small, well-mixed 32-bit generator.
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = seededRandom(0x9e3779b9);
   const medians: number[] = [];
   const sample = new Array<number>(values.length);
   for (let r = 0; r < resamples; r++) {

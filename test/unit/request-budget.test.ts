@@ -2,18 +2,10 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { DiscordRequestBudget } from '../../src/discord/request-budget.ts';
 import { maxInWindow } from '../standins/discord/limits.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 /** Lets every promise continuation that is ready run (setImmediate is not mocked). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** A small deterministic random source, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 describe('DiscordRequestBudget', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 }));
@@ -21,7 +13,7 @@ describe('DiscordRequestBudget', () => {
 
   it('GIVEN calls that reach Discord anywhere between their send and their answer THEN no second at Discord holds more than the budget', async () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const budget = new DiscordRequestBudget(5, () => Date.now());
       const arrivals: number[] = [];
       let answered = 0;

@@ -1,0 +1,13 @@
+/**
+ * A small deterministic random source (mulberry32: 32-bit state, well mixed), for tests and the
+ * benchmark: the same seed gives the same numbers in [0, 1), so a failure or a figure can be replayed.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
